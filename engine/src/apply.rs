@@ -1,0 +1,477 @@
+//! The apply stage: replays a plan's operations against the providers, walking the dependency
+//! order with bounded parallelism, persisting state through the journal after every completed
+//! operation, and reporting progress as events (it never prints).
+//!
+//! Invariants: an operation starts only after every operation it depends on succeeded; a failed
+//! operation's dependents are skipped while independent branches finish; values that were
+//! unknown at plan time are evaluated from the applied results and must agree with the plan.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use infra_lang::{Type, Value};
+use infra_providers::{Provider, Registry};
+use infra_state::{Journal, OutputState};
+
+use crate::addrs::{InstanceAddr, Mode};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::{eval_expansion_opt, InstanceCtx, ResourceValues, Scope};
+use crate::plan::model::{Action, Plan, ReplaceOrder, ResourceChange};
+use crate::plan::planner::{eval_resource_config, schema_for, Providers};
+use crate::statevals::{full_marks, instance_state};
+use infra_lang::{Marks, Path};
+
+/// The kind of work one operation does, for progress messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpKind {
+    Create,
+    Update,
+    Delete,
+    Read,
+}
+
+impl OpKind {
+    /// (`Creating`, `Creation`) etc.
+    pub fn words(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            OpKind::Create => ("Creating", "Creation", "creating"),
+            OpKind::Update => ("Modifying", "Modifications", "modifying"),
+            OpKind::Delete => ("Destroying", "Destruction", "destroying"),
+            OpKind::Read => ("Reading", "Read", "reading"),
+        }
+    }
+}
+
+/// What the apply walk reports.
+#[derive(Clone, Debug)]
+pub enum ApplyEvent {
+    Started { addr: String, kind: OpKind },
+    StillRunning { addr: String, kind: OpKind, elapsed: Duration },
+    Completed { addr: String, kind: OpKind, elapsed: Duration, id: Option<String> },
+    Failed { addr: String, kind: OpKind, message: String },
+    Skipped { addr: String, because: String },
+    /// Ctrl-C: `abort` is false after the first (finish in-flight work), true after the second.
+    Interrupted { abort: bool },
+}
+
+/// Counts interrupts (Ctrl-C presses) and wakes the walk.
+#[derive(Default)]
+pub struct Interrupt {
+    count: AtomicUsize,
+    notify: tokio::sync::Notify,
+}
+
+impl Interrupt {
+    pub fn trigger(&self) {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ApplyOptions {
+    pub parallelism: usize,
+    /// How often a long operation reports that it is still running.
+    pub progress_every: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions { parallelism: 10, progress_every: Duration::from_secs(10) }
+    }
+}
+
+/// What happened.
+#[derive(Debug, Default)]
+pub struct ApplyOutcome {
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+    pub errors: Diagnostics,
+    /// Addresses not attempted because a dependency failed or the run was interrupted.
+    pub skipped: Vec<String>,
+    pub interrupted: bool,
+    /// Root outputs after apply: (name, value, sensitive).
+    pub outputs: Vec<(String, Value, bool)>,
+}
+
+type Events = Arc<dyn Fn(ApplyEvent) + Send + Sync>;
+
+struct Op {
+    change: ResourceChange,
+    deps: Vec<usize>,
+}
+
+/// Applies `plan`. `config` must be the configuration the plan was made from.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply(
+    plan: &Plan,
+    config: &Config,
+    registry: &Registry,
+    journal: &Journal,
+    opts: &ApplyOptions,
+    events: Events,
+    interrupt: Arc<Interrupt>,
+) -> ApplyOutcome {
+    let mut outcome = ApplyOutcome::default();
+    let providers = match Providers::resolve(config, registry) {
+        Ok(p) => p,
+        Err(d) => {
+            outcome.errors = d;
+            return outcome;
+        }
+    };
+    // The scope starts from the planned values; completed operations replace them.
+    let mut scope = Scope::new(config, plan.variables.clone());
+    scope.planning = false;
+    let mut by_resource: BTreeMap<_, ResourceValues> = BTreeMap::new();
+    for c in &plan.changes {
+        let v = if c.action == Action::Delete { continue } else if c.action == Action::NoOp { c.before.clone() } else { c.after.clone() };
+        let rv = by_resource.entry(c.addr.resource.clone()).or_insert_with(|| ResourceValues { expansion: crate::eval::Expansion::Single, instances: BTreeMap::new() });
+        rv.instances.insert(c.addr.key.clone(), v);
+    }
+    for (addr, mut rv) in by_resource {
+        if let Some(r) = config.resource(&addr) {
+            rv.expansion = eval_expansion_opt(&scope, r).unwrap_or(rv.expansion);
+        }
+        scope.set_resource(addr, rv);
+    }
+    for (k, inst) in &plan.prior_state.resources {
+        if inst.mode == infra_state::Mode::Data {
+            let addr = crate::statevals::state_addr(inst);
+            if !scope.resources.contains_key(&addr.resource) {
+                let schema = providers.by_source(&crate::statevals::provider_source(&inst.provider), registry).and_then(|p| schema_for(p.as_ref(), &addr.resource).cloned());
+                let v = crate::statevals::instance_value(inst, schema.as_ref());
+                let _ = k;
+                scope.set_resource(addr.resource.clone(), ResourceValues { expansion: crate::eval::Expansion::Single, instances: BTreeMap::from([(addr.key.clone(), v)]) });
+            } else {
+                let schema = providers.by_source(&crate::statevals::provider_source(&inst.provider), registry).and_then(|p| schema_for(p.as_ref(), &addr.resource).cloned());
+                let v = crate::statevals::instance_value(inst, schema.as_ref());
+                scope.set_instance(&addr.resource, addr.key.clone(), v);
+            }
+        }
+    }
+
+    // Operations and their dependencies.
+    let ops: Vec<Op> = build_ops(plan);
+    let n = ops.len();
+    let mut remaining: Vec<usize> = ops.iter().map(|o| o.deps.len()).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, o) in ops.iter().enumerate() {
+        for &d in &o.deps {
+            dependents[d].push(i);
+        }
+    }
+    let mut ready: Vec<usize> = (0..n).filter(|&i| remaining[i] == 0).collect();
+    ready.reverse();
+    let mut failed: HashSet<usize> = HashSet::new();
+    let mut done: HashSet<usize> = HashSet::new();
+    let mut set: tokio::task::JoinSet<(usize, Result<Value, String>, Duration)> = tokio::task::JoinSet::new();
+    let mut running = 0usize;
+    let mut schemas: HashMap<usize, Option<infra_providers::Schema>> = HashMap::new();
+    let parallelism = opts.parallelism.max(1);
+
+    loop {
+        let stop_new = interrupt.count() >= 1;
+        while !stop_new && running < parallelism {
+            let Some(i) = ready.pop() else { break };
+            let change = &ops[i].change;
+            match prepare(change, config, &scope, &providers, registry) {
+                Ok(prep) => {
+                    let kind = primary_kind(&change.action);
+                    events(ApplyEvent::Started { addr: change.addr.to_string(), kind });
+                    let ev = events.clone();
+                    let c = change.clone();
+                    let every = opts.progress_every;
+                    schemas.insert(i, prep.schema.clone());
+                    set.spawn(async move {
+                        let start = Instant::now();
+                        let res = run_op(prep.provider, &c, prep.planned, prep.marks, ev, every).await;
+                        (i, res, start.elapsed())
+                    });
+                    running += 1;
+                }
+                Err(d) => {
+                    events(ApplyEvent::Failed { addr: change.addr.to_string(), kind: primary_kind(&change.action), message: d.summary.clone() });
+                    outcome.errors.push(d);
+                    failed.insert(i);
+                    skip_dependents(i, &ops, &dependents, &mut failed, &mut outcome, &events);
+                }
+            }
+        }
+        if running == 0 {
+            break;
+        }
+        let joined = tokio::select! {
+            j = set.join_next() => j,
+            _ = interrupt.notify.notified() => {
+                let abort = interrupt.count() >= 2;
+                events(ApplyEvent::Interrupted { abort });
+                outcome.interrupted = true;
+                if abort {
+                    set.abort_all();
+                }
+                continue;
+            }
+        };
+        let Some(joined) = joined else { break };
+        running -= 1;
+        let (i, res, elapsed) = match joined {
+            Ok(r) => r,
+            Err(_) => continue, // aborted
+        };
+        let change = &ops[i].change;
+        let addr = change.addr.to_string();
+        let kind = primary_kind(&change.action);
+        match res {
+            Ok(new_value) => {
+                let id = new_value.get_attr("id").and_then(|v| if v.marks().sensitive { None } else { v.unmarked().as_str().map(str::to_string) });
+                // Persist before anything else learns of the result.
+                let persisted = if new_value.is_null() {
+                    journal.remove_resource(&addr)
+                } else {
+                    journal.put_resource(
+                        &addr,
+                        &instance_state(&change.addr, &change.provider, &new_value, change.schema_version, &change.depends_on, change.create_before_destroy, schemas.get(&i).and_then(Option::as_ref)),
+                    )
+                };
+                if let Err(e) = persisted {
+                    outcome.errors.push(Diagnostic::error("Failed to persist state", format!("{e}")));
+                    interrupt.trigger();
+                }
+                events(ApplyEvent::Completed { addr, kind, elapsed, id });
+                match change.action {
+                    Action::Create => outcome.added += 1,
+                    Action::Update => outcome.changed += 1,
+                    Action::Delete => outcome.destroyed += 1,
+                    Action::Replace(_) => {
+                        outcome.added += 1;
+                        outcome.destroyed += 1
+                    }
+                    _ => {}
+                }
+                if !new_value.is_null() {
+                    scope.set_instance(&change.addr.resource, change.addr.key.clone(), new_value);
+                    scope.invalidate_locals();
+                }
+                done.insert(i);
+                for &d in &dependents[i] {
+                    remaining[d] -= 1;
+                    if remaining[d] == 0 && !failed.contains(&d) {
+                        ready.push(d);
+                    }
+                }
+            }
+            Err(message) => {
+                events(ApplyEvent::Failed { addr: addr.clone(), kind, message: message.clone() });
+                outcome.errors.push(Diagnostic::error(format!("Error {} {addr}", kind.words().2), message));
+                failed.insert(i);
+                skip_dependents(i, &ops, &dependents, &mut failed, &mut outcome, &events);
+            }
+        }
+    }
+    for (i, op) in ops.iter().enumerate() {
+        if !done.contains(&i) && !failed.contains(&i) {
+            let a = op.change.addr.to_string();
+            if !outcome.skipped.contains(&a) {
+                events(ApplyEvent::Skipped { addr: a.clone(), because: "the apply was interrupted".into() });
+                outcome.skipped.push(a);
+            }
+        }
+    }
+
+    // Outputs, from whatever was applied.
+    let mut outputs = BTreeMap::new();
+    if !plan.destroy {
+        for (name, o) in &config.outputs {
+            let Some(e) = &o.value else { continue };
+            let Ok(v) = scope.eval(e, &InstanceCtx::default()) else { continue };
+            if !v.is_wholly_known() || v.is_null() {
+                continue;
+            }
+            let sensitive = o.sensitive || v.contains_sensitive();
+            let (plain, _) = v.clone().unmark_deep();
+            outputs.insert(name.clone(), OutputState { value: plain.to_json(), r#type: plain.ty().to_json(), sensitive });
+            outcome.outputs.push((name.clone(), if sensitive { v.sensitive() } else { v }, sensitive));
+        }
+    }
+    outcome.outputs.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Err(e) = journal.set_outputs(&outputs) {
+        outcome.errors.push(Diagnostic::error("Failed to persist state", format!("{e}")));
+    }
+    outcome
+}
+
+fn primary_kind(a: &Action) -> OpKind {
+    match a {
+        Action::Create | Action::Replace(_) => OpKind::Create,
+        Action::Update => OpKind::Update,
+        Action::Delete => OpKind::Delete,
+        Action::Read | Action::NoOp => OpKind::Read,
+    }
+}
+
+fn skip_dependents(i: usize, ops: &[Op], dependents: &[Vec<usize>], failed: &mut HashSet<usize>, outcome: &mut ApplyOutcome, events: &Events) {
+    let mut stack = dependents[i].clone();
+    while let Some(d) = stack.pop() {
+        if failed.insert(d) {
+            let a = ops[d].change.addr.to_string();
+            events(ApplyEvent::Skipped { addr: a.clone(), because: format!("{} failed", ops[i].change.addr) });
+            outcome.skipped.push(a);
+            stack.extend(dependents[d].iter().copied());
+        }
+    }
+}
+
+fn build_ops(plan: &Plan) -> Vec<Op> {
+    let changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let mut by_res: HashMap<&crate::addrs::ResourceAddr, Vec<usize>> = HashMap::new();
+    for (i, c) in changes.iter().enumerate() {
+        by_res.entry(&c.addr.resource).or_default().push(i);
+    }
+    let mut ops = Vec::with_capacity(changes.len());
+    for (i, c) in changes.iter().enumerate() {
+        let mut deps = Vec::new();
+        if c.action == Action::Delete {
+            // Delete after everything that depends on this resource was deleted.
+            for (j, other) in changes.iter().enumerate() {
+                if j != i && other.action == Action::Delete && other.depends_on.contains(&c.addr.resource) {
+                    deps.push(j);
+                }
+            }
+        } else {
+            for d in &c.depends_on {
+                if let Some(js) = by_res.get(d) {
+                    deps.extend(js.iter().copied().filter(|&j| changes[j].action != Action::Delete && j != i));
+                }
+            }
+        }
+        deps.sort_unstable();
+        deps.dedup();
+        ops.push(Op { change: (*c).clone(), deps });
+    }
+    ops
+}
+
+/// Resolves the provider and finalizes the planned value (evaluating what was unknown).
+fn prepare(
+    change: &ResourceChange,
+    config: &Config,
+    scope: &Scope,
+    providers: &Providers,
+    registry: &Registry,
+) -> Result<Prepared, Diagnostic> {
+    let provider = providers
+        .by_source(&change.provider, registry)
+        .ok_or_else(|| Diagnostic::error("Provider not available", format!("No provider {} for {}.", change.provider, change.addr)))?;
+    let schema = schema_for(provider.as_ref(), &change.addr.resource).cloned();
+    let given_marks = |v: &Value| -> Vec<(Path, Marks)> {
+        let m = v.clone().unmark_deep_with_paths().1;
+        match &schema {
+            Some(s) => full_marks(m, s),
+            None => m,
+        }
+    };
+    if change.action == Action::Delete || change.after.is_wholly_known() {
+        let marks = given_marks(&change.after);
+        return Ok(Prepared { provider, planned: change.after.clone(), marks, schema });
+    }
+    let Some(r) = config.resource(&change.addr.resource) else {
+        let marks = given_marks(&change.after);
+        return Ok(Prepared { provider, planned: change.after.clone(), marks, schema });
+    };
+    let Some(schema) = schema else {
+        return Err(Diagnostic::error("Invalid resource type", format!("{} has no schema", change.addr)));
+    };
+    let schema = &schema;
+    let expansion = eval_expansion_opt(scope, r).unwrap_or(crate::eval::Expansion::Single);
+    let inst = InstanceCtx::for_key(&change.addr.key, &expansion);
+    let cfg = eval_resource_config(scope, r, &inst, schema).map_err(|ds| ds.0.into_iter().next().unwrap_or_else(|| Diagnostic::error("Invalid configuration", "")))?;
+    let (cfg_plain, marks) = cfg.unmark_deep_with_paths();
+    let marks = full_marks(marks, schema);
+    if change.addr.resource.mode == Mode::Data {
+        return Ok(Prepared { provider, planned: cfg_plain.mark_paths(&marks), marks, schema: Some(schema.clone()) });
+    }
+    let prior = match change.action {
+        Action::Update => change.before.clone().unmark_deep().0,
+        _ => Value::null(),
+    };
+    let ps = provider
+        .plan_resource(&change.addr.resource.r#type, &prior, &cfg_plain)
+        .map_err(|e| Diagnostic::error(format!("Provider failed to plan {}", change.addr), e.to_string()))?;
+    let planned_before = change.after.clone().unmark_deep().0;
+    if !compatible(&planned_before, &ps.planned) {
+        return Err(Diagnostic::error(
+            "Provider produced inconsistent final plan",
+            format!("When expanding the plan for {} to include new values learned so far during apply, the result differs from what was planned. This is a bug in infra or its provider; please report it.", change.addr),
+        ));
+    }
+    Ok(Prepared { provider, planned: ps.planned.mark_paths(&marks), marks, schema: Some(schema.clone()) })
+}
+
+/// An operation ready to run: its provider, final planned value and the marks of the result.
+struct Prepared {
+    provider: Arc<dyn Provider>,
+    planned: Value,
+    marks: Vec<(Path, Marks)>,
+    schema: Option<infra_providers::Schema>,
+}
+
+/// True when every known part of `planned` equals `actual`.
+fn compatible(planned: &Value, actual: &Value) -> bool {
+    match (planned, actual) {
+        (Value::Unknown(_), _) => true,
+        (Value::Object(a), Value::Object(b)) | (Value::Map(_, a), Value::Map(_, b)) => {
+            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).map(|w| compatible(v, w)).unwrap_or(false))
+        }
+        (Value::List(_, a), Value::List(_, b)) | (Value::Tuple(a), Value::Tuple(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| compatible(x, y))
+        }
+        (Value::Set(..), Value::Set(..)) => true,
+        (a, b) => a == b || (a.to_json() == b.to_json() && a.ty() == b.ty()) || matches!(a.ty(), Type::Dynamic),
+    }
+}
+
+/// Runs one operation against the provider, reporting progress while it runs.
+async fn run_op(provider: Arc<dyn Provider>, c: &ResourceChange, planned: Value, marks: Vec<(Path, Marks)>, events: Events, every: Duration) -> Result<Value, String> {
+    let ty = c.addr.resource.r#type.clone();
+    let addr = c.addr.to_string();
+    let kind = primary_kind(&c.action);
+    let (planned_plain, _) = planned.unmark_deep_with_paths();
+    let (before_plain, _) = c.before.clone().unmark_deep();
+    let work = async {
+        match &c.action {
+            Action::Read => provider.read_data_source(&ty, &planned_plain).await.map_err(|e| e.to_string()),
+            Action::Create | Action::Update => provider.apply_resource(&ty, &before_plain, &planned_plain).await.map_err(|e| e.to_string()),
+            Action::Delete => provider.apply_resource(&ty, &before_plain, &Value::null()).await.map(|_| Value::null()).map_err(|e| e.to_string()),
+            Action::Replace(ReplaceOrder::DestroyBeforeCreate) | Action::Replace(ReplaceOrder::CreateBeforeDestroy) => {
+                // The old object is deleted first or last; either way the address ends holding the new one.
+                if matches!(c.action, Action::Replace(ReplaceOrder::DestroyBeforeCreate)) {
+                    provider.apply_resource(&ty, &before_plain, &Value::null()).await.map_err(|e| format!("destroying the old object: {e}"))?;
+                    provider.apply_resource(&ty, &Value::null(), &planned_plain).await.map_err(|e| e.to_string())
+                } else {
+                    let new = provider.apply_resource(&ty, &Value::null(), &planned_plain).await.map_err(|e| e.to_string())?;
+                    provider.apply_resource(&ty, &before_plain, &Value::null()).await.map_err(|e| format!("destroying the old (deposed) object: {e}"))?;
+                    Ok(new)
+                }
+            }
+            Action::NoOp => Ok(before_plain.clone()),
+        }
+    };
+    tokio::pin!(work);
+    let start = Instant::now();
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    let result = loop {
+        tokio::select! {
+            r = &mut work => break r,
+            _ = tick.tick() => events(ApplyEvent::StillRunning { addr: addr.clone(), kind, elapsed: start.elapsed() }),
+        }
+    };
+    result.map(|v| if v.is_null() { v } else { v.mark_paths(&marks) })
+}

@@ -1,0 +1,668 @@
+//! Configuration loading: every `*.tf` file of a directory parsed with hcl-edit into typed
+//! blocks whose expressions stay unevaluated (with their source locations). Loading never
+//! fails: it returns the configuration it could build plus diagnostics.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block, Body, Structure};
+use hcl_edit::Span;
+use indexmap::IndexMap;
+use infra_lang::Type;
+
+use crate::addrs::{Mode, ResourceAddr};
+use crate::diag::{Diagnostic, Diagnostics, Loc, SourceFile};
+
+/// An unevaluated expression and where it came from.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub expr: Expression,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProviderRequirement {
+    pub source: String,
+    pub version: Option<String>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TerraformBlock {
+    pub required_providers: BTreeMap<String, ProviderRequirement>,
+    pub required_version: Option<String>,
+    pub backend: Option<(String, Loc)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Variable {
+    pub name: String,
+    pub default: Option<Expr>,
+    pub ty: Option<Type>,
+    pub description: Option<String>,
+    pub sensitive: bool,
+    pub nullable: bool,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub struct Local {
+    pub name: String,
+    pub expr: Expr,
+}
+
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub name: String,
+    pub value: Option<Expr>,
+    pub sensitive: bool,
+    pub description: Option<String>,
+    pub depends_on: Vec<Expr>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Lifecycle {
+    pub create_before_destroy: bool,
+    pub prevent_destroy: bool,
+    /// `ignore_changes = all` is `IgnoreChanges::All`.
+    pub ignore_changes: IgnoreChanges,
+    pub replace_triggered_by: Vec<Expr>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub enum IgnoreChanges {
+    #[default]
+    None,
+    All,
+    Attrs(Vec<Vec<String>>),
+}
+
+/// The arguments of a resource, data or provider block (meta-arguments removed).
+#[derive(Clone, Debug, Default)]
+pub struct BlockBody {
+    pub attrs: IndexMap<String, Expr>,
+    pub blocks: Vec<NestedBlock>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NestedBlock {
+    pub kind: String,
+    pub labels: Vec<String>,
+    pub body: BlockBody,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub struct Resource {
+    pub addr: ResourceAddr,
+    /// Provider local name (and alias) from `provider = x.alias`, or derived from the type.
+    pub provider: (String, Option<String>),
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<Expr>,
+    pub lifecycle: Lifecycle,
+    pub body: BlockBody,
+    pub loc: Loc,
+}
+
+impl Resource {
+    /// `resource "null_resource" "a"` for diagnostics.
+    pub fn context(&self) -> String {
+        match self.addr.mode {
+            Mode::Managed => format!("resource \"{}\" \"{}\"", self.addr.r#type, self.addr.name),
+            Mode::Data => format!("data \"{}\" \"{}\"", self.addr.r#type, self.addr.name),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ProviderConfig {
+    pub name: String,
+    pub alias: Option<String>,
+    pub body: BlockBody,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub struct Moved {
+    pub from: String,
+    pub to: String,
+    pub loc: Loc,
+}
+
+/// A loaded configuration directory.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub dir: PathBuf,
+    pub files: Vec<Arc<SourceFile>>,
+    pub terraform: TerraformBlock,
+    pub variables: IndexMap<String, Variable>,
+    pub locals: IndexMap<String, Local>,
+    pub outputs: IndexMap<String, Output>,
+    /// Keyed by the resource address string (`null_resource.a`, `data.x.y`).
+    pub resources: IndexMap<String, Resource>,
+    pub providers: Vec<ProviderConfig>,
+    pub moved: Vec<Moved>,
+}
+
+impl Config {
+    pub fn resource(&self, addr: &ResourceAddr) -> Option<&Resource> {
+        self.resources.get(&addr.to_string())
+    }
+
+    /// sha256 over every file's name and contents, in name order: identifies the configuration
+    /// a saved plan was made from.
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut files: Vec<_> = self.files.iter().collect();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut h = Sha256::new();
+        for f in files {
+            h.update(f.name.as_bytes());
+            h.update([0]);
+            h.update(f.text.as_bytes());
+            h.update([0]);
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+/// Loads every `*.tf` file in `dir` (sorted by name). `display_prefix` is prepended to file
+/// names in diagnostics.
+pub fn load_dir(dir: &Path) -> (Config, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut config = Config { dir: dir.to_path_buf(), ..Config::default() };
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().map(|e| e == "tf").unwrap_or(false) && p.is_file())
+            .collect(),
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "Failed to read configuration directory",
+                format!("Could not read {}: {e}.", dir.display()),
+            ));
+            return (config, diags);
+        }
+    };
+    paths.sort();
+    for path in paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let file = Arc::new(SourceFile { name, path: path.clone(), text });
+                load_file(&mut config, &file, &mut diags);
+                config.files.push(file);
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                "Failed to read file",
+                format!("Could not read {}: {e}.", path.display()),
+            )),
+        }
+    }
+    (config, diags)
+}
+
+/// Parses one source text into `config` (used by `load_dir` and by tests).
+pub fn load_file(config: &mut Config, file: &Arc<SourceFile>, diags: &mut Diagnostics) {
+    let body = match hcl_edit::parser::parse_body(&file.text) {
+        Ok(b) => b,
+        Err(e) => {
+            let off = e.location().offset();
+            diags.push(
+                Diagnostic::error("Invalid syntax", format!("{}.", capitalize(e.message())))
+                    .at(Loc { file: file.clone(), span: off..off + 1 }),
+            );
+            return;
+        }
+    };
+    let l = Loader { file: file.clone() };
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) => diags.push(
+                Diagnostic::error(
+                    "Unsupported argument",
+                    format!("An argument named \"{}\" is not expected here. Top-level arguments are not allowed; put it inside a block such as `locals {{}}`.", a.key.as_str()),
+                )
+                .at(l.loc(a.key.span())),
+            ),
+            Structure::Block(b) => l.block(config, b, diags),
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut cs = s.chars();
+    match cs.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + cs.as_str(),
+        None => String::new(),
+    }
+}
+
+struct Loader {
+    file: Arc<SourceFile>,
+}
+
+impl Loader {
+    fn loc(&self, span: Option<std::ops::Range<usize>>) -> Loc {
+        Loc { file: self.file.clone(), span: span.unwrap_or(0..0) }
+    }
+
+    fn expr(&self, e: &Expression) -> Expr {
+        Expr { expr: e.clone(), loc: self.loc(e.span()) }
+    }
+
+    fn labels(&self, b: &Block, n: usize, what: &str, diags: &mut Diagnostics) -> Option<Vec<String>> {
+        if b.labels.len() != n {
+            let names = match n {
+                0 => "no labels".to_string(),
+                1 => "one label (its name)".to_string(),
+                _ => format!("{n} labels"),
+            };
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid {what} block"),
+                    format!("A {what} block takes {names}, like: {}", example(what)),
+                )
+                .at(self.loc(b.ident.span())),
+            );
+            return None;
+        }
+        Some(b.labels.iter().map(|l| l.as_str().to_string()).collect())
+    }
+
+    fn block(&self, config: &mut Config, b: &Block, diags: &mut Diagnostics) {
+        let kind = b.ident.as_str();
+        match kind {
+            "terraform" => self.terraform(config, b, diags),
+            "variable" => {
+                let Some(labels) = self.labels(b, 1, "variable", diags) else { return };
+                self.variable(config, &labels[0], b, diags);
+            }
+            "locals" => {
+                for s in b.body.iter() {
+                    match s {
+                        Structure::Attribute(a) => {
+                            let name = a.key.as_str().to_string();
+                            if config.locals.contains_key(&name) {
+                                diags.push(
+                                    Diagnostic::error("Duplicate local value definition", format!("A local value named \"{name}\" was already defined. Local value names must be unique within a module."))
+                                        .at(self.loc(a.key.span())),
+                                );
+                                continue;
+                            }
+                            config.locals.insert(name.clone(), Local { name, expr: self.expr(&a.value) });
+                        }
+                        Structure::Block(inner) => diags.push(
+                            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in locals; define values as `name = expression`.", inner.ident.as_str()))
+                                .at(self.loc(inner.ident.span())),
+                        ),
+                    }
+                }
+            }
+            "output" => {
+                let Some(labels) = self.labels(b, 1, "output", diags) else { return };
+                self.output(config, &labels[0], b, diags);
+            }
+            "resource" | "data" => {
+                let Some(labels) = self.labels(b, 2, kind, diags) else { return };
+                let mode = if kind == "data" { Mode::Data } else { Mode::Managed };
+                self.resource(config, mode, &labels[0], &labels[1], b, diags);
+            }
+            "provider" => {
+                let Some(labels) = self.labels(b, 1, "provider", diags) else { return };
+                let mut body = self.body(&b.body, diags);
+                let alias = body.attrs.shift_remove("alias").and_then(|e| literal_string(&e.expr));
+                body.attrs.shift_remove("version");
+                config.providers.push(ProviderConfig { name: labels[0].clone(), alias, body, loc: self.loc(b.ident.span()) });
+            }
+            "moved" => {
+                let from = b.body.get_attribute("from").map(|a| traversal_text(&a.value));
+                let to = b.body.get_attribute("to").map(|a| traversal_text(&a.value));
+                match (from, to) {
+                    (Some(from), Some(to)) => config.moved.push(Moved { from, to, loc: self.loc(b.ident.span()) }),
+                    _ => diags.push(
+                        Diagnostic::error("Invalid moved block", "A moved block needs both `from` and `to`, each a resource address such as null_resource.a.")
+                            .at(self.loc(b.ident.span())),
+                    ),
+                }
+            }
+            "module" => diags.push(
+                Diagnostic::error("Modules are not supported yet", "This version of infra does not load `module` blocks yet.")
+                    .at(self.loc(b.ident.span())),
+            ),
+            other => {
+                let known = ["terraform", "variable", "locals", "output", "resource", "data", "provider", "moved", "module"];
+                let hint = crate::diag::suggest(other, known).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+                diags.push(
+                    Diagnostic::error("Unsupported block type", format!("Blocks of type \"{other}\" are not expected here.{hint}"))
+                        .at(self.loc(b.ident.span())),
+                );
+            }
+        }
+    }
+
+    fn terraform(&self, config: &mut Config, b: &Block, diags: &mut Diagnostics) {
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) if a.key.as_str() == "required_version" => {
+                    config.terraform.required_version = literal_string(&a.value);
+                }
+                Structure::Attribute(a) if a.key.as_str() == "experiments" => {}
+                Structure::Attribute(a) => diags.push(
+                    Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected in a terraform block.", a.key.as_str()))
+                        .at(self.loc(a.key.span())),
+                ),
+                Structure::Block(inner) => match inner.ident.as_str() {
+                    "required_providers" => {
+                        for s in inner.body.iter() {
+                            let Structure::Attribute(a) = s else { continue };
+                            let name = a.key.as_str().to_string();
+                            let loc = self.loc(a.value.span());
+                            let (source, version) = match &a.value {
+                                Expression::Object(o) => {
+                                    let mut source = None;
+                                    let mut version = None;
+                                    for (k, v) in o.iter() {
+                                        let key = object_key_str(k);
+                                        match key.as_deref() {
+                                            Some("source") => source = literal_string(v.expr()),
+                                            Some("version") => version = literal_string(v.expr()),
+                                            _ => {}
+                                        }
+                                    }
+                                    (source, version)
+                                }
+                                e => (None, literal_string(e)),
+                            };
+                            let source = source.unwrap_or_else(|| format!("hashicorp/{name}"));
+                            config.terraform.required_providers.insert(name, ProviderRequirement { source, version, loc });
+                        }
+                    }
+                    "backend" => {
+                        let kind = inner.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
+                        config.terraform.backend = Some((kind, self.loc(inner.ident.span())));
+                    }
+                    "cloud" => config.terraform.backend = Some(("cloud".into(), self.loc(inner.ident.span()))),
+                    other => diags.push(
+                        Diagnostic::error("Unsupported block type", format!("Blocks of type \"{other}\" are not expected in a terraform block."))
+                            .at(self.loc(inner.ident.span())),
+                    ),
+                },
+            }
+        }
+    }
+
+    fn variable(&self, config: &mut Config, name: &str, b: &Block, diags: &mut Diagnostics) {
+        let loc = self.loc(b.ident.span());
+        if config.variables.contains_key(name) {
+            diags.push(
+                Diagnostic::error("Duplicate variable declaration", format!("A variable named \"{name}\" was already declared. Variable names must be unique within a module."))
+                    .at(loc),
+            );
+            return;
+        }
+        let mut v = Variable { name: name.to_string(), default: None, ty: None, description: None, sensitive: false, nullable: true, loc };
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "default" => v.default = Some(self.expr(&a.value)),
+                    "type" => match infra_lang::convert::parse_type_constraint(&a.value) {
+                        Ok(t) => v.ty = Some(t),
+                        Err(d) => diags.push(Diagnostic::from_lang(d, &self.file, &a.value.span().unwrap_or(0..0))),
+                    },
+                    "description" => v.description = literal_string(&a.value),
+                    "sensitive" => v.sensitive = literal_bool(&a.value).unwrap_or(false),
+                    "nullable" => v.nullable = literal_bool(&a.value).unwrap_or(true),
+                    other => diags.push(
+                        Diagnostic::error("Unsupported argument", format!("An argument named \"{other}\" is not expected in a variable block. Expected one of: default, type, description, sensitive, nullable."))
+                            .at(self.loc(a.key.span())),
+                    ),
+                },
+                Structure::Block(inner) if inner.ident.as_str() == "validation" => {}
+                Structure::Block(inner) => diags.push(
+                    Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in a variable block.", inner.ident.as_str()))
+                        .at(self.loc(inner.ident.span())),
+                ),
+            }
+        }
+        config.variables.insert(name.to_string(), v);
+    }
+
+    fn output(&self, config: &mut Config, name: &str, b: &Block, diags: &mut Diagnostics) {
+        let loc = self.loc(b.ident.span());
+        if config.outputs.contains_key(name) {
+            diags.push(
+                Diagnostic::error("Duplicate output definition", format!("An output named \"{name}\" was already defined. Output names must be unique within a module."))
+                    .at(loc),
+            );
+            return;
+        }
+        let mut o = Output { name: name.to_string(), value: None, sensitive: false, description: None, depends_on: vec![], loc: loc.clone() };
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "value" => o.value = Some(self.expr(&a.value)),
+                    "sensitive" => o.sensitive = literal_bool(&a.value).unwrap_or(false),
+                    "description" => o.description = literal_string(&a.value),
+                    "depends_on" => o.depends_on = self.expr_list(&a.value),
+                    other => diags.push(
+                        Diagnostic::error("Unsupported argument", format!("An argument named \"{other}\" is not expected in an output block. Expected one of: value, sensitive, description, depends_on."))
+                            .at(self.loc(a.key.span())),
+                    ),
+                },
+                Structure::Block(inner) if inner.ident.as_str() == "precondition" => {}
+                Structure::Block(inner) => diags.push(
+                    Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in an output block.", inner.ident.as_str()))
+                        .at(self.loc(inner.ident.span())),
+                ),
+            }
+        }
+        if o.value.is_none() {
+            diags.push(Diagnostic::error("Missing required argument", "The argument \"value\" is required, but no definition was found.").at(loc));
+        }
+        config.outputs.insert(name.to_string(), o);
+    }
+
+    fn expr_list(&self, e: &Expression) -> Vec<Expr> {
+        match e {
+            Expression::Array(a) => a.iter().map(|e| self.expr(e)).collect(),
+            e => vec![self.expr(e)],
+        }
+    }
+
+    fn resource(&self, config: &mut Config, mode: Mode, t: &str, n: &str, b: &Block, diags: &mut Diagnostics) {
+        let addr = ResourceAddr { mode, r#type: t.to_string(), name: n.to_string() };
+        let loc = self.loc(b.ident.span().map(|s| s.start..b.labels.last().and_then(|l| l.span()).map(|l| l.end).unwrap_or(s.end)));
+        let key = addr.to_string();
+        if config.resources.contains_key(&key) {
+            let what = if mode == Mode::Data { "data" } else { "resource" };
+            diags.push(
+                Diagnostic::error(
+                    format!("Duplicate {what} \"{t}\" configuration"),
+                    format!("A {what} named \"{n}\" of type \"{t}\" was already declared. Names must be unique per type within a module."),
+                )
+                .at(loc),
+            );
+            return;
+        }
+        let default_provider = t.split('_').next().unwrap_or(t).to_string();
+        let mut r = Resource {
+            addr,
+            provider: (default_provider, None),
+            count: None,
+            for_each: None,
+            depends_on: vec![],
+            lifecycle: Lifecycle::default(),
+            body: BlockBody::default(),
+            loc,
+        };
+        let mut body = BlockBody::default();
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "count" => r.count = Some(self.expr(&a.value)),
+                    "for_each" => r.for_each = Some(self.expr(&a.value)),
+                    "depends_on" => r.depends_on = self.expr_list(&a.value),
+                    "provider" => {
+                        let text = traversal_text(&a.value);
+                        let mut parts = text.splitn(2, '.');
+                        let name = parts.next().unwrap_or_default().to_string();
+                        r.provider = (name, parts.next().map(str::to_string));
+                    }
+                    key => {
+                        if body.attrs.contains_key(key) {
+                            diags.push(
+                                Diagnostic::error("Attribute redefined", format!("The argument \"{key}\" was already set. Each argument may be set only once."))
+                                    .at(self.loc(a.key.span())),
+                            );
+                        }
+                        body.attrs.insert(key.to_string(), self.expr(&a.value));
+                    }
+                },
+                Structure::Block(inner) if inner.ident.as_str() == "lifecycle" => r.lifecycle = self.lifecycle(inner, diags),
+                Structure::Block(inner) if matches!(inner.ident.as_str(), "provisioner" | "connection") => {}
+                Structure::Block(inner) => body.blocks.push(NestedBlock {
+                    kind: inner.ident.as_str().to_string(),
+                    labels: inner.labels.iter().map(|l| l.as_str().to_string()).collect(),
+                    body: self.body(&inner.body, diags),
+                    loc: self.loc(inner.ident.span()),
+                }),
+            }
+        }
+        if r.count.is_some() && r.for_each.is_some() {
+            diags.push(
+                Diagnostic::error("Invalid combination of \"count\" and \"for_each\"", "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.")
+                    .at(r.loc.clone()),
+            );
+        }
+        r.body = body;
+        config.resources.insert(key, r);
+    }
+
+    fn lifecycle(&self, b: &Block, diags: &mut Diagnostics) -> Lifecycle {
+        let mut l = Lifecycle::default();
+        for s in b.body.iter() {
+            let Structure::Attribute(a) = s else { continue };
+            match a.key.as_str() {
+                "create_before_destroy" => l.create_before_destroy = literal_bool(&a.value).unwrap_or(false),
+                "prevent_destroy" => l.prevent_destroy = literal_bool(&a.value).unwrap_or(false),
+                "ignore_changes" => {
+                    l.ignore_changes = match &a.value {
+                        Expression::Variable(v) if v.as_str() == "all" => IgnoreChanges::All,
+                        Expression::Array(items) => IgnoreChanges::Attrs(
+                            items.iter().map(|e| traversal_text(e).split('.').map(str::to_string).collect()).collect(),
+                        ),
+                        e => {
+                            diags.push(
+                                Diagnostic::error("Invalid ignore_changes", "ignore_changes must be a list of attribute names, like [tags, triggers], or the keyword all.")
+                                    .at(self.loc(e.span())),
+                            );
+                            IgnoreChanges::None
+                        }
+                    }
+                }
+                "replace_triggered_by" => l.replace_triggered_by = self.expr_list(&a.value),
+                other => diags.push(
+                    Diagnostic::error("Unsupported argument", format!("An argument named \"{other}\" is not expected in a lifecycle block. Expected one of: create_before_destroy, prevent_destroy, ignore_changes, replace_triggered_by."))
+                        .at(self.loc(a.key.span())),
+                ),
+            }
+        }
+        l
+    }
+
+    fn body(&self, b: &Body, diags: &mut Diagnostics) -> BlockBody {
+        let mut body = BlockBody::default();
+        for s in b.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    body.attrs.insert(a.key.as_str().to_string(), self.expr(&a.value));
+                }
+                Structure::Block(inner) => body.blocks.push(NestedBlock {
+                    kind: inner.ident.as_str().to_string(),
+                    labels: inner.labels.iter().map(|l| l.as_str().to_string()).collect(),
+                    body: self.body(&inner.body, diags),
+                    loc: self.loc(inner.ident.span()),
+                }),
+            }
+        }
+        body
+    }
+}
+
+fn example(what: &str) -> &'static str {
+    match what {
+        "variable" => "variable \"name\" { ... }",
+        "output" => "output \"name\" { value = ... }",
+        "resource" => "resource \"null_resource\" \"name\" { ... }",
+        "data" => "data \"null_data_source\" \"name\" { ... }",
+        "provider" => "provider \"random\" { ... }",
+        _ => "",
+    }
+}
+
+/// The text of a literal string expression (no interpolation).
+pub fn literal_string(e: &Expression) -> Option<String> {
+    match e {
+        Expression::String(s) => Some(s.value().to_string()),
+        Expression::StringTemplate(t) => {
+            let mut out = String::new();
+            for el in t.iter() {
+                match el {
+                    hcl_edit::template::Element::Literal(l) => out.push_str(l.value()),
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+fn literal_bool(e: &Expression) -> Option<bool> {
+    match e {
+        Expression::Bool(b) => Some(*b.value()),
+        _ => None,
+    }
+}
+
+fn object_key_str(k: &hcl_edit::expr::ObjectKey) -> Option<String> {
+    match k {
+        hcl_edit::expr::ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+        hcl_edit::expr::ObjectKey::Expression(e) => literal_string(e).or_else(|| Some(traversal_text(e))),
+    }
+}
+
+/// The source text of a static traversal such as `null_resource.a` or `aws.east` (used for
+/// `provider`, `moved`, `ignore_changes`), without spaces.
+pub fn traversal_text(e: &Expression) -> String {
+    use hcl_edit::expr::TraversalOperator;
+    match e {
+        Expression::Variable(v) => v.as_str().to_string(),
+        Expression::Traversal(t) => {
+            let mut s = traversal_text(&t.expr);
+            for op in t.operators.iter() {
+                match op.value() {
+                    TraversalOperator::GetAttr(a) => {
+                        s.push('.');
+                        s.push_str(a.as_str());
+                    }
+                    TraversalOperator::Index(i) => match i {
+                        Expression::Number(n) => s.push_str(&format!("[{}]", n.value())),
+                        Expression::String(st) => s.push_str(&format!("[{}]", serde_json::Value::String(st.value().to_string()))),
+                        other => s.push_str(&format!("[{}]", traversal_text(other))),
+                    },
+                    TraversalOperator::LegacyIndex(n) => s.push_str(&format!("[{}]", n.value())),
+                    _ => s.push_str("[*]"),
+                }
+            }
+            s
+        }
+        Expression::String(s) => s.value().to_string(),
+        other => literal_string(other).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,752 @@
+//! The plan stage: applies `moved` blocks to the prior state, refreshes it through the
+//! providers (detecting drift), evaluates the configuration in dependency order, asks each
+//! provider to plan each instance, and decides every instance's action.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use infra_lang::references::{references, TraversalStep};
+use infra_lang::{Marks, Path, Type, Value};
+use infra_providers::{Provider, Registry, Schema};
+use infra_state::State;
+
+use super::model::{Action, OutputChange, Plan, Reason, ReplaceOrder, ResourceChange};
+use crate::addrs::{InstanceAddr, InstanceKey, Mode, ResourceAddr};
+use crate::config::{Config, IgnoreChanges, Resource};
+use crate::diag::{suggest, Diagnostic, Diagnostics};
+use crate::eval::{Expansion, InstanceCtx, ResourceValues, Scope};
+use crate::graph::{reference_target, Graph, Node};
+use crate::statevals::{full_marks, instance_state, instance_value, provider_source, state_addr};
+
+/// Options of `plan` (and of the plan `apply` makes when given no plan file).
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    pub destroy: bool,
+    pub refresh: bool,
+    pub targets: Vec<String>,
+    pub parallelism: usize,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions { destroy: false, refresh: true, targets: vec![], parallelism: 10 }
+    }
+}
+
+/// Provider instances resolved for a configuration: local name → (source, provider).
+pub struct Providers {
+    by_local: BTreeMap<String, (String, Arc<dyn Provider>)>,
+}
+
+impl Providers {
+    /// Resolves every provider the configuration's resources use.
+    pub fn resolve(config: &Config, registry: &Registry) -> Result<Providers, Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let mut by_local = BTreeMap::new();
+        for (local, req) in &config.terraform.required_providers {
+            let source = Registry::normalize_source(&req.source);
+            match registry.get(&source) {
+                Some(p) => {
+                    by_local.insert(local.clone(), (source, p));
+                }
+                None => diags.push(
+                    Diagnostic::error(
+                        "Provider not available",
+                        format!(
+                            "infra has no built-in provider \"{}\". Providers are built into infra (no plugins are downloaded); available: {}.",
+                            req.source,
+                            registry.sources().join(", ")
+                        ),
+                    )
+                    .at(req.loc.clone()),
+                ),
+            }
+        }
+        for r in config.resources.values() {
+            let local = &r.provider.0;
+            if by_local.contains_key(local) {
+                continue;
+            }
+            match registry.default_source_for_local_name(local).and_then(|s| registry.get(&s).map(|p| (s, p))) {
+                Some(sp) => {
+                    by_local.insert(local.clone(), sp);
+                }
+                None => diags.push(
+                    Diagnostic::error(
+                        "Provider not available",
+                        format!(
+                            "The resource type \"{}\" belongs to provider \"{local}\", which infra does not provide. Built-in providers: {}.",
+                            r.addr.r#type,
+                            registry.sources().join(", ")
+                        ),
+                    )
+                    .at(r.loc.clone()),
+                ),
+            }
+        }
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(Providers { by_local })
+        }
+    }
+
+    pub fn for_resource(&self, r: &Resource) -> Option<&(String, Arc<dyn Provider>)> {
+        self.by_local.get(&r.provider.0)
+    }
+
+    /// Finds the provider for a stored instance's provider source.
+    pub fn by_source(&self, source: &str, registry: &Registry) -> Option<Arc<dyn Provider>> {
+        self.by_local.values().find(|(s, _)| s == source).map(|(_, p)| p.clone()).or_else(|| registry.get(source))
+    }
+}
+
+/// The schema of a resource block's type.
+pub fn schema_for<'p>(provider: &'p dyn Provider, addr: &ResourceAddr) -> Option<&'p Schema> {
+    match addr.mode {
+        Mode::Managed => provider.schema().resources.get(&addr.r#type),
+        Mode::Data => provider.schema().data_sources.get(&addr.r#type),
+    }
+}
+
+/// Evaluates a resource block's arguments for one instance into an object of the schema's type.
+pub fn eval_resource_config(scope: &Scope, r: &Resource, inst: &InstanceCtx, schema: &Schema) -> Result<Value, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut attrs = BTreeMap::new();
+    for (name, e) in &r.body.attrs {
+        let Some(a) = schema.attributes.get(name) else {
+            let hint = suggest(name, schema.attributes.keys().map(String::as_str)).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+            diags.push(
+                Diagnostic::error("Unsupported argument", format!("An argument named \"{name}\" is not expected here.{hint}"))
+                    .at(e.loc.clone())
+                    .in_context(r.context()),
+            );
+            continue;
+        };
+        if a.computed && !a.optional && !a.required {
+            diags.push(
+                Diagnostic::error("Value for unconfigurable attribute", format!("Can't configure a value for \"{name}\": its value will be decided automatically based on the result of applying this configuration."))
+                    .at(e.loc.clone())
+                    .in_context(r.context()),
+            );
+            continue;
+        }
+        match scope.eval(e, inst) {
+            Ok(v) => match infra_lang::convert::convert(v, &a.ty) {
+                Ok(v) => {
+                    attrs.insert(name.clone(), v);
+                }
+                Err(msg) => diags.push(
+                    Diagnostic::error("Incorrect attribute value type", format!("Inappropriate value for attribute \"{name}\": {msg}."))
+                        .at(e.loc.clone())
+                        .in_context(r.context()),
+                ),
+            },
+            Err(ds) => diags.extend(ds.0.into_iter().map(|d| d.in_context(r.context()))),
+        }
+    }
+    for b in &r.body.blocks {
+        diags.push(
+            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.", b.kind))
+                .at(b.loc.clone())
+                .in_context(r.context()),
+        );
+    }
+    for (name, a) in &schema.attributes {
+        if a.required && attrs.get(name).map(Value::is_null).unwrap_or(true) {
+            if !r.body.attrs.contains_key(name) {
+                diags.push(
+                    Diagnostic::error("Missing required argument", format!("The argument \"{name}\" is required, but no definition was found."))
+                        .at(r.loc.clone())
+                        .in_context(r.context()),
+                );
+            }
+        }
+        attrs.entry(name.clone()).or_insert_with(|| Value::Null(a.ty.clone()));
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(Value::Object(attrs))
+    }
+}
+
+/// Evaluates `count`/`for_each`.
+pub fn eval_expansion(scope: &Scope, r: &Resource) -> Result<Expansion, Diagnostics> {
+    let none = InstanceCtx::default();
+    if let Some(e) = &r.count {
+        let v = scope.eval(e, &none)?;
+        let bad = |detail: &str| Diagnostics::from(Diagnostic::error("Invalid count argument", detail.to_string()).at(e.loc.clone()).in_context(r.context()));
+        if v.marks().sensitive {
+            return Err(bad("Sensitive values, or values derived from sensitive values, cannot be used as count arguments: the number of instances would reveal them."));
+        }
+        if !v.is_known() {
+            return Err(bad("The \"count\" value depends on resource attributes that cannot be determined until apply, so infra cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on."));
+        }
+        let v = infra_lang::convert::convert(v, &Type::Number).map_err(|m| bad(&format!("The given \"count\" argument value is unsuitable: {m}.")))?;
+        if v.is_null() {
+            return Err(bad("The given \"count\" argument value is null. An integer is required."));
+        }
+        let n = v.as_number().and_then(|n| n.as_i64()).ok_or_else(|| bad("The given \"count\" argument value is unsuitable: a whole number is required."))?;
+        if n < 0 {
+            return Err(bad("The given \"count\" argument value is unsuitable: must be greater than or equal to zero."));
+        }
+        return Ok(Expansion::Count(n));
+    }
+    if let Some(e) = &r.for_each {
+        let v = scope.eval(e, &none)?;
+        let bad = |detail: String| Diagnostics::from(Diagnostic::error("Invalid for_each argument", detail).at(e.loc.clone()).in_context(r.context()));
+        if v.contains_sensitive() && v.marks().sensitive {
+            return Err(bad("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into()));
+        }
+        if !v.is_wholly_known() {
+            return Err(bad("The \"for_each\" value depends on resource attributes that cannot be determined until apply, so infra cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the for_each value depends on.".into()));
+        }
+        if v.is_null() {
+            return Err(bad("The given \"for_each\" argument value is unsuitable: the given \"for_each\" argument value is null. A map, or set of strings is allowed.".into()));
+        }
+        let mut m = BTreeMap::new();
+        match v.unmarked() {
+            Value::Map(_, entries) | Value::Object(entries) => {
+                for (k, val) in entries {
+                    m.insert(k.clone(), val.clone());
+                }
+            }
+            Value::Set(_, items) => {
+                for it in items {
+                    match it.unmarked() {
+                        Value::String(s) => {
+                            m.insert(s.clone(), it.clone());
+                        }
+                        Value::Null(_) => return Err(bad("The given \"for_each\" argument value is unsuitable: \"for_each\" sets must not contain null values.".into())),
+                        other => return Err(bad(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.ty()))),
+                    }
+                }
+            }
+            other => {
+                return Err(bad(format!(
+                    "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.",
+                    other.ty()
+                )))
+            }
+        }
+        return Ok(Expansion::ForEach(m));
+    }
+    Ok(Expansion::Single)
+}
+
+/// Sets every attribute named by `ignore_changes` back to its prior value.
+fn apply_ignore_changes(config: Value, prior: &Value, ic: &IgnoreChanges, schema: &Schema) -> Value {
+    let Value::Object(mut attrs) = config else { return config };
+    let names: Vec<String> = match ic {
+        IgnoreChanges::None => return Value::Object(attrs),
+        IgnoreChanges::All => schema.attributes.iter().filter(|(_, a)| !a.computed || a.optional).map(|(n, _)| n.clone()).collect(),
+        IgnoreChanges::Attrs(paths) => paths.iter().filter_map(|p| p.first().cloned()).collect(),
+    };
+    for n in names {
+        if let Some(pv) = prior.get_attr(&n) {
+            attrs.insert(n, pv);
+        }
+    }
+    Value::Object(attrs)
+}
+
+struct Planned {
+    changes: BTreeMap<InstanceAddr, ResourceChange>,
+}
+
+/// Makes a plan.
+pub async fn plan(
+    config: &Config,
+    graph: &Graph,
+    state: &State,
+    registry: &Registry,
+    vars: BTreeMap<String, Value>,
+    opts: &PlanOptions,
+) -> Result<Plan, Diagnostics> {
+    let providers = Providers::resolve(config, registry)?;
+    let prior_state_hash = state.content_hash();
+    let mut prior = state.clone();
+    let mut diags = Diagnostics::default();
+
+    // 1. moved blocks: rename stored instances.
+    let mut moved_from: HashMap<InstanceAddr, InstanceAddr> = HashMap::new();
+    for m in &config.moved {
+        let (from, to) = match (m.from.parse::<InstanceAddr>(), m.to.parse::<InstanceAddr>()) {
+            (Ok(f), Ok(t)) => (f, t),
+            (Err(e), _) | (_, Err(e)) => {
+                diags.push(Diagnostic::error("Invalid address in moved block", e.to_string()).at(m.loc.clone()));
+                continue;
+            }
+        };
+        let keys: Vec<String> = prior.resources.keys().cloned().collect();
+        for k in keys {
+            let Some(inst) = prior.resources.get(&k) else { continue };
+            let a = state_addr(inst);
+            let new_addr = if a == from {
+                to.clone()
+            } else if from.key == InstanceKey::None && a.resource == from.resource && to.key == InstanceKey::None {
+                to.resource.instance(a.key.clone())
+            } else {
+                continue;
+            };
+            if prior.resources.contains_key(&new_addr.to_string()) {
+                continue;
+            }
+            if let Some(mut inst) = prior.resources.remove(&k) {
+                let tmp = instance_state(&new_addr, "", &Value::null(), 0, &[], false, None);
+                inst.r#type = tmp.r#type;
+                inst.name = tmp.name;
+                inst.index_key = tmp.index_key;
+                moved_from.insert(new_addr.clone(), a);
+                prior.resources.insert(new_addr.to_string(), inst);
+            }
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+
+    // 2. refresh.
+    let mut drift = Vec::new();
+    if opts.refresh {
+        drift = refresh(&mut prior, &providers, registry, opts.parallelism).await?;
+    }
+    // Data sources are re-read every plan.
+    prior.resources.retain(|_, i| i.mode != infra_state::Mode::Data);
+
+    // 3. evaluate and plan in dependency order.
+    let mut scope = Scope::new(config, vars.clone());
+    let deps = graph.resource_dependencies();
+    let mut planned = Planned { changes: BTreeMap::new() };
+    let prior_values: HashMap<InstanceAddr, (Value, bool)> = prior
+        .resources
+        .values()
+        .filter(|i| i.deposed.is_none())
+        .map(|i| {
+            let addr = state_addr(i);
+            let schema = providers
+                .by_source(&provider_source(&i.provider), registry)
+                .and_then(|p| schema_for(p.as_ref(), &addr.resource).cloned());
+            (addr, (instance_value(i, schema.as_ref()), i.tainted))
+        })
+        .collect();
+
+    for node in graph.topo_order() {
+        let Node::Resource(addr) = node else { continue };
+        let Some(r) = config.resource(&addr) else { continue };
+        let Some((source, provider)) = providers.for_resource(r) else { continue };
+        let Some(schema) = schema_for(provider.as_ref(), &addr) else {
+            let kind = if addr.mode == Mode::Data { "data source" } else { "resource type" };
+            let names: Vec<&str> = match addr.mode {
+                Mode::Managed => provider.schema().resources.keys().map(String::as_str).collect(),
+                Mode::Data => provider.schema().data_sources.keys().map(String::as_str).collect(),
+            };
+            let hint = suggest(&addr.r#type, names).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+            diags.push(
+                Diagnostic::error(format!("Invalid {kind}"), format!("The provider {source} does not support {kind} \"{}\".{hint}", addr.r#type))
+                    .at(r.loc.clone()),
+            );
+            continue;
+        };
+        let expansion = match eval_expansion(&scope, r) {
+            Ok(e) => e,
+            Err(ds) => {
+                diags.extend(ds.0);
+                scope.set_resource(addr.clone(), ResourceValues { expansion: Expansion::Unknown, instances: BTreeMap::new() });
+                continue;
+            }
+        };
+        let resource_deps: Vec<ResourceAddr> = deps.get(&addr).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+        let mut values = ResourceValues { expansion: expansion.clone(), instances: BTreeMap::new() };
+        for key in expansion.keys() {
+            let iaddr = addr.instance(key.clone());
+            let inst = InstanceCtx::for_key(&key, &expansion);
+            let cfg = match eval_resource_config(&scope, r, &inst, schema) {
+                Ok(v) => v,
+                Err(ds) => {
+                    diags.extend(ds.0);
+                    values.instances.insert(key, Value::Unknown(schema.object_type()));
+                    continue;
+                }
+            };
+            if addr.mode == Mode::Data {
+                let pending = resource_deps.iter().any(|d| planned.changes.values().any(|c| &c.addr.resource == d && c.action != Action::NoOp));
+                if cfg.is_wholly_known() && !pending && !opts.destroy {
+                    let (plain, marks) = cfg.unmark_deep_with_paths();
+                    match provider.read_data_source(&addr.r#type, &plain).await {
+                        Ok(v) => {
+                            let v = v.mark_paths(&full_marks(marks, schema));
+                            prior.resources.insert(iaddr.to_string(), instance_state(&iaddr, source, &v, schema.version, &resource_deps, false, Some(schema)));
+                            values.instances.insert(key, v);
+                        }
+                        Err(e) => diags.push(Diagnostic::error(format!("Failed to read data source {iaddr}"), e.to_string()).at(r.loc.clone())),
+                    }
+                } else {
+                    let (plain, marks) = cfg.unmark_deep_with_paths();
+                    let after = infra_providers::plan_from_schema(schema, &Value::null(), &plain).planned.mark_paths(&marks);
+                    values.instances.insert(key, after.clone());
+                    planned.changes.insert(
+                        iaddr.clone(),
+                        ResourceChange {
+                            addr: iaddr,
+                            prev_addr: None,
+                            provider: source.clone(),
+                            action: Action::Read,
+                            reason: Some(if pending { Reason::DependencyPending } else { Reason::ConfigUnknown }),
+                            before: Value::null(),
+                            after,
+                            depends_on: resource_deps.clone(),
+                            schema_version: schema.version,
+                            create_before_destroy: false,
+                        },
+                    );
+                }
+                continue;
+            }
+            let (prior_v, tainted) = prior_values.get(&iaddr).cloned().unwrap_or((Value::null(), false));
+            if opts.destroy {
+                if !prior_v.is_null() {
+                    values.instances.insert(key, prior_v.clone());
+                    planned.changes.insert(iaddr.clone(), delete_change(&iaddr, source, prior_v, Some(Reason::DestroyMode), &resource_deps, r.lifecycle.create_before_destroy));
+                }
+                continue;
+            }
+            let cfg = if prior_v.is_null() { cfg } else { apply_ignore_changes(cfg, &prior_v, &r.lifecycle.ignore_changes, schema) };
+            let (cfg_plain, cfg_marks) = cfg.unmark_deep_with_paths();
+            let (prior_plain, _) = prior_v.clone().unmark_deep();
+            let ps = match provider.plan_resource(&addr.r#type, &prior_plain, &cfg_plain) {
+                Ok(ps) => ps,
+                Err(e) => {
+                    diags.push(Diagnostic::error(format!("Provider failed to plan {iaddr}"), e.to_string()).at(r.loc.clone()));
+                    continue;
+                }
+            };
+            let marks = full_marks(cfg_marks, schema);
+            let mut reason = None;
+            let mut action = if prior_plain.is_null() {
+                Action::Create
+            } else if tainted {
+                reason = Some(Reason::Tainted);
+                Action::Replace(order(r))
+            } else if !ps.requires_replace.is_empty() {
+                reason = Some(Reason::CannotUpdate(ps.requires_replace.clone()));
+                Action::Replace(order(r))
+            } else if ps.planned == prior_plain {
+                Action::NoOp
+            } else {
+                Action::Update
+            };
+            let mut after = ps.planned.clone();
+            if matches!(action, Action::NoOp | Action::Update) && !prior_plain.is_null() {
+                if let Some(trigger) = triggered_replace(r, &planned.changes) {
+                    reason = Some(Reason::ReplaceTriggeredBy(trigger));
+                    action = Action::Replace(order(r));
+                    after = fresh_plan(provider.as_ref(), &addr.r#type, &cfg_plain).unwrap_or(after);
+                }
+            }
+            if reason == Some(Reason::Tainted) {
+                after = fresh_plan(provider.as_ref(), &addr.r#type, &cfg_plain).unwrap_or(after);
+            }
+            if r.lifecycle.prevent_destroy && matches!(action, Action::Replace(_)) {
+                diags.push(
+                    Diagnostic::error(
+                        "Instance cannot be destroyed",
+                        format!("Resource {iaddr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed (replaced). To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
+                    )
+                    .at(r.loc.clone()),
+                );
+            }
+            let after = after.mark_paths(&marks);
+            values.instances.insert(key, after.clone());
+            planned.changes.insert(
+                iaddr.clone(),
+                ResourceChange {
+                    addr: iaddr.clone(),
+                    prev_addr: moved_from.get(&iaddr).cloned(),
+                    provider: source.clone(),
+                    action,
+                    reason,
+                    before: prior_v,
+                    after,
+                    depends_on: resource_deps.clone(),
+                    schema_version: schema.version,
+                    create_before_destroy: r.lifecycle.create_before_destroy,
+                },
+            );
+        }
+        scope.set_resource(addr.clone(), values);
+    }
+
+    // 4. orphans: stored instances no longer in the configuration.
+    for (iaddr, (prior_v, _)) in &prior_values {
+        if planned.changes.contains_key(iaddr) || iaddr.resource.mode == Mode::Data {
+            continue;
+        }
+        let r = config.resource(&iaddr.resource);
+        if let Some(res) = r {
+            if let Some(rv) = scope.resources.get(&iaddr.resource) {
+                if rv.expansion == Expansion::Unknown || rv.instances.contains_key(&iaddr.key) {
+                    continue;
+                }
+            }
+            if res.lifecycle.prevent_destroy {
+                diags.push(
+                    Diagnostic::error("Instance cannot be destroyed", format!("Resource {iaddr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed."))
+                        .at(res.loc.clone()),
+                );
+            }
+        }
+        let reason = match r {
+            None => Reason::NoResourceConfig,
+            Some(res) if res.count.is_some() => Reason::CountIndex,
+            Some(res) if res.for_each.is_some() => Reason::EachKey,
+            Some(_) => Reason::NoResourceConfig,
+        };
+        let stored = prior.resources.get(&iaddr.to_string());
+        let source = stored.map(|s| provider_source(&s.provider)).unwrap_or_default();
+        let deps: Vec<ResourceAddr> = stored
+            .map(|s| s.dependencies.iter().filter_map(|d| d.parse::<InstanceAddr>().ok().map(|a| a.resource)).collect())
+            .unwrap_or_default();
+        let reason = if opts.destroy { Reason::DestroyMode } else { reason };
+        planned.changes.insert(iaddr.clone(), delete_change(iaddr, &source, prior_v.clone(), Some(reason), &deps, false));
+    }
+
+    // 5. outputs.
+    let mut outputs = Vec::new();
+    if !opts.destroy {
+        for (name, o) in &config.outputs {
+            let Some(e) = &o.value else { continue };
+            let v = match scope.eval(e, &InstanceCtx::default()) {
+                Ok(v) => v,
+                Err(ds) => {
+                    diags.extend(ds.0.into_iter().map(|d| d.in_context(format!("output \"{name}\""))));
+                    continue;
+                }
+            };
+            if v.contains_sensitive() && !o.sensitive {
+                diags.push(
+                    Diagnostic::error(
+                        "Output refers to sensitive values",
+                        "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, infra requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
+                    )
+                    .at(o.loc.clone())
+                    .in_context(format!("output \"{name}\"")),
+                );
+                continue;
+            }
+            let v = if o.sensitive { v.sensitive() } else { v };
+            let before = prior_output(state, name);
+            let action = if before.is_null() {
+                if v.is_null() { Action::NoOp } else { Action::Create }
+            } else if v.is_wholly_known() && v.clone().unmark_deep().0.to_json() == before.clone().unmark_deep().0.to_json() {
+                Action::NoOp
+            } else {
+                Action::Update
+            };
+            outputs.push(OutputChange { name: name.clone(), action, before, after: v, sensitive: o.sensitive });
+        }
+    }
+    for name in state.outputs.keys() {
+        if opts.destroy || !config.outputs.contains_key(name) {
+            outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: prior_output(state, name), after: Value::null(), sensitive: state.outputs[name].sensitive });
+        }
+    }
+
+    if diags.has_errors() {
+        return Err(diags);
+    }
+
+    // 6. -target.
+    let mut changes: Vec<ResourceChange> = planned.changes.into_values().collect();
+    if !opts.targets.is_empty() {
+        let included = target_closure(&opts.targets, &deps, &mut diags);
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        for c in &mut changes {
+            let hit = included.iter().any(|(r, k)| r == &c.addr.resource && k.as_ref().map(|k| k == &c.addr.key).unwrap_or(true));
+            if !hit {
+                c.action = Action::NoOp;
+                c.after = c.before.clone();
+            }
+        }
+        changes.retain(|c| !(c.action == Action::NoOp && c.before.is_null()));
+    }
+
+    Ok(Plan {
+        destroy: opts.destroy,
+        changes,
+        drift,
+        outputs,
+        variables: vars,
+        targets: opts.targets.clone(),
+        prior_state: prior,
+        prior_state_hash,
+        config_hash: config.content_hash(),
+        warnings: diags.iter().filter(|d| !d.is_error()).map(|d| d.render(false)).collect(),
+    })
+}
+
+/// The plan for creating a new object from the configuration (the second half of a replace).
+fn fresh_plan(provider: &dyn Provider, ty: &str, cfg: &Value) -> Option<Value> {
+    provider.plan_resource(ty, &Value::null(), cfg).ok().map(|p| p.planned)
+}
+
+fn order(r: &Resource) -> ReplaceOrder {
+    if r.lifecycle.create_before_destroy {
+        ReplaceOrder::CreateBeforeDestroy
+    } else {
+        ReplaceOrder::DestroyBeforeCreate
+    }
+}
+
+fn delete_change(addr: &InstanceAddr, source: &str, before: Value, reason: Option<Reason>, deps: &[ResourceAddr], cbd: bool) -> ResourceChange {
+    ResourceChange {
+        addr: addr.clone(),
+        prev_addr: None,
+        provider: source.to_string(),
+        action: Action::Delete,
+        reason,
+        before,
+        after: Value::null(),
+        depends_on: deps.to_vec(),
+        schema_version: 0,
+        create_before_destroy: cbd,
+    }
+}
+
+/// `replace_triggered_by`: the first referenced resource instance with a planned change.
+fn triggered_replace(r: &Resource, changes: &BTreeMap<InstanceAddr, ResourceChange>) -> Option<String> {
+    for e in &r.lifecycle.replace_triggered_by {
+        for t in references(&e.expr) {
+            let Some(Node::Resource(target)) = reference_target(&t) else { continue };
+            let key = match t.steps.get(1) {
+                Some(TraversalStep::Index(v)) => match v.unmarked() {
+                    Value::Number(n) => n.as_i64().map(InstanceKey::Int),
+                    Value::String(s) => Some(InstanceKey::Str(s.clone())),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let hit = changes.values().any(|c| {
+                c.addr.resource == target
+                    && key.as_ref().map(|k| k == &c.addr.key).unwrap_or(true)
+                    && matches!(c.action, Action::Update | Action::Replace(_) | Action::Create)
+            });
+            if hit {
+                return Some(t.to_string());
+            }
+        }
+    }
+    None
+}
+
+fn prior_output(state: &State, name: &str) -> Value {
+    let Some(o) = state.outputs.get(name) else { return Value::null() };
+    let ty = Type::from_json(&o.r#type).unwrap_or(Type::Dynamic);
+    let v = Value::from_json(&o.value, &ty).unwrap_or_else(|_| Value::null());
+    if o.sensitive {
+        v.sensitive()
+    } else {
+        v
+    }
+}
+
+/// Targeted resources (with an optional instance key) plus everything they depend on.
+fn target_closure(
+    targets: &[String],
+    deps: &BTreeMap<ResourceAddr, BTreeSet<ResourceAddr>>,
+    diags: &mut Diagnostics,
+) -> Vec<(ResourceAddr, Option<InstanceKey>)> {
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    for t in targets {
+        match t.parse::<InstanceAddr>() {
+            Ok(a) => {
+                let key = if a.key == InstanceKey::None && !t.ends_with(']') { None } else { Some(a.key.clone()) };
+                out.push((a.resource.clone(), key));
+                stack.push(a.resource);
+            }
+            Err(e) => diags.push(Diagnostic::error("Invalid target address", format!("{e}. A target is a resource address such as null_resource.a or null_resource.a[0]."))),
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(r) = stack.pop() {
+        if !seen.insert(r.clone()) {
+            continue;
+        }
+        if let Some(ds) = deps.get(&r) {
+            for d in ds {
+                out.push((d.clone(), None));
+                stack.push(d.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Reads every stored managed instance through its provider; updates `state` in place and
+/// returns the drift found.
+async fn refresh(state: &mut State, providers: &Providers, registry: &Registry, parallelism: usize) -> Result<Vec<ResourceChange>, Diagnostics> {
+    let sem = Arc::new(tokio::sync::Semaphore::new(parallelism.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    for (key, inst) in &state.resources {
+        if inst.mode != infra_state::Mode::Managed || inst.deposed.is_some() {
+            continue;
+        }
+        let source = provider_source(&inst.provider);
+        let Some(p) = providers.by_source(&source, registry) else { continue };
+        let addr = state_addr(inst);
+        let Some(schema) = schema_for(p.as_ref(), &addr.resource).cloned() else { continue };
+        let stored = instance_value(inst, Some(&schema));
+        let sem = sem.clone();
+        let key = key.clone();
+        set.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            let (plain, _) = stored.clone().unmark_deep();
+            let res = p.read_resource(&addr.resource.r#type, &plain).await;
+            (key, addr, source, schema, stored, plain, res)
+        });
+    }
+    let mut drift = Vec::new();
+    let mut diags = Diagnostics::default();
+    while let Some(joined) = set.join_next().await {
+        let Ok((key, addr, source, schema, stored, plain, res)) = joined else { continue };
+        match res {
+            Err(e) => diags.push(Diagnostic::error(format!("Failed to refresh {addr}"), e.to_string())),
+            Ok(None) => {
+                state.resources.remove(&key);
+                drift.push(delete_change(&addr, &source, stored, None, &[], false));
+            }
+            Ok(Some(new)) if new != plain => {
+                let marks: Vec<(Path, Marks)> = stored.clone().unmark_deep_with_paths().1;
+                let after = new.clone().mark_paths(&full_marks(marks, &schema));
+                if let Some(inst) = state.resources.get_mut(&key) {
+                    let deps: Vec<ResourceAddr> = inst.dependencies.iter().filter_map(|d| d.parse::<InstanceAddr>().ok().map(|a| a.resource)).collect();
+                    let mut fresh = instance_state(&addr, &source, &after, schema.version, &deps, inst.create_before_destroy, Some(&schema));
+                    fresh.private = inst.private.take();
+                    *inst = fresh;
+                }
+                drift.push(ResourceChange {
+                    addr: addr.clone(),
+                    prev_addr: None,
+                    provider: source,
+                    action: Action::Update,
+                    reason: None,
+                    before: stored,
+                    after,
+                    depends_on: vec![],
+                    schema_version: schema.version,
+                    create_before_destroy: false,
+                });
+            }
+            Ok(Some(_)) => {}
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    drift.sort_by(|a, b| a.addr.cmp(&b.addr));
+    Ok(drift)
+}

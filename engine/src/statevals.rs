@@ -1,0 +1,182 @@
+//! Conversion between stored state (JSON attributes + sensitive paths) and marked values.
+
+use infra_lang::{Marks, Path, PathStep, Type, Value};
+use infra_providers::Schema;
+use infra_state::{IndexKey, Mode as SMode, PathStep as SStep, ResourceInstanceState};
+
+use crate::addrs::{InstanceAddr, InstanceKey, Mode, ResourceAddr};
+
+fn to_state_step(s: &PathStep) -> SStep {
+    match s {
+        PathStep::Attr(a) => SStep::Attr(a.clone()),
+        PathStep::Index(i) => SStep::Index(*i),
+        PathStep::Key(k) => SStep::Key(k.clone()),
+    }
+}
+
+fn from_state_step(s: &SStep) -> PathStep {
+    match s {
+        SStep::Attr(a) => PathStep::Attr(a.clone()),
+        SStep::Index(i) => PathStep::Index(*i),
+        SStep::Key(k) => PathStep::Key(k.clone()),
+    }
+}
+
+/// Paths of the schema's sensitive attributes.
+pub fn schema_sensitive_paths(schema: &Schema) -> Vec<(Path, Marks)> {
+    schema
+        .attributes
+        .iter()
+        .filter(|(_, a)| a.sensitive)
+        .map(|(n, _)| (vec![PathStep::Attr(n.clone())], Marks::SENSITIVE))
+        .collect()
+}
+
+/// Marks that attributes with `marks_from` inherit from their source attribute.
+pub fn derived_marks(marks: &[(Path, Marks)], schema: &Schema) -> Vec<(Path, Marks)> {
+    let mut out = Vec::new();
+    for (name, a) in &schema.attributes {
+        let Some(src) = a.marks_from else { continue };
+        for (p, m) in marks {
+            if p.first() == Some(&PathStep::Attr(src.to_string())) {
+                let mut np = vec![PathStep::Attr(name.clone())];
+                np.extend(p[1..].iter().cloned());
+                out.push((np, *m));
+            }
+        }
+    }
+    out
+}
+
+/// All marks a resource value carries: those given, the schema's sensitive attributes and the
+/// marks derived attributes inherit.
+pub fn full_marks(mut marks: Vec<(Path, Marks)>, schema: &Schema) -> Vec<(Path, Marks)> {
+    marks.extend(schema_sensitive_paths(schema));
+    let derived = derived_marks(&marks, schema);
+    marks.extend(derived);
+    marks
+}
+
+/// Decodes stored attributes. Attributes of dynamic type are stored as `{"value", "type"}`
+/// (as Terraform does) so that list/tuple and map/object survive the round trip.
+fn decode_attributes(j: &serde_json::Value, schema: Option<&Schema>) -> Value {
+    let Some(schema) = schema else {
+        return Value::from_json(j, &Type::Dynamic).unwrap_or_else(|_| Value::null());
+    };
+    let obj = j.as_object();
+    let mut attrs = std::collections::BTreeMap::new();
+    for (name, a) in &schema.attributes {
+        let raw = obj.and_then(|o| o.get(name)).cloned().unwrap_or(serde_json::Value::Null);
+        let v = if a.ty == Type::Dynamic {
+            match raw.as_object().filter(|o| o.len() == 2 && o.contains_key("value") && o.contains_key("type")) {
+                Some(o) => {
+                    let ty = Type::from_json(&o["type"]).unwrap_or(Type::Dynamic);
+                    Value::from_json(&o["value"], &ty)
+                }
+                None => Value::from_json(&raw, &Type::Dynamic),
+            }
+        } else {
+            Value::from_json(&raw, &a.ty).or_else(|_| Value::from_json(&raw, &Type::Dynamic))
+        };
+        attrs.insert(name.clone(), v.unwrap_or_else(|_| Value::Null(a.ty.clone())));
+    }
+    Value::Object(attrs)
+}
+
+fn encode_attributes(plain: &Value, schema: Option<&Schema>) -> serde_json::Value {
+    let mut j = plain.to_json();
+    if let (Some(schema), Some(o)) = (schema, j.as_object_mut()) {
+        for (name, a) in &schema.attributes {
+            if a.ty != Type::Dynamic {
+                continue;
+            }
+            if let Some(v) = plain.get_attr(name) {
+                if !v.is_null() {
+                    o.insert(name.clone(), serde_json::json!({"value": v.to_json(), "type": v.ty().to_json()}));
+                }
+            }
+        }
+    }
+    j
+}
+
+/// The marked value of a stored instance.
+pub fn instance_value(inst: &ResourceInstanceState, schema: Option<&Schema>) -> Value {
+    let v = decode_attributes(&inst.attributes, schema);
+    let mut marks: Vec<(Path, Marks)> =
+        inst.sensitive_attributes.iter().map(|p| (p.iter().map(from_state_step).collect(), Marks::SENSITIVE)).collect();
+    if let Some(s) = schema {
+        marks = full_marks(marks, s);
+    }
+    v.mark_paths(&marks)
+}
+
+/// A stored instance for a wholly known (applied) value.
+pub fn instance_state(
+    addr: &InstanceAddr,
+    provider: &str,
+    value: &Value,
+    schema_version: u64,
+    dependencies: &[ResourceAddr],
+    create_before_destroy: bool,
+    schema: Option<&Schema>,
+) -> ResourceInstanceState {
+    let (plain, marks) = value.clone().unmark_deep_with_paths();
+    let mut sensitive: Vec<Vec<SStep>> =
+        marks.into_iter().filter(|(_, m)| m.sensitive).map(|(p, _)| p.iter().map(to_state_step).collect()).collect();
+    sensitive.sort();
+    sensitive.dedup();
+    ResourceInstanceState {
+        mode: match addr.resource.mode {
+            Mode::Managed => SMode::Managed,
+            Mode::Data => SMode::Data,
+        },
+        module: None,
+        r#type: addr.resource.r#type.clone(),
+        name: addr.resource.name.clone(),
+        index_key: match &addr.key {
+            InstanceKey::None => None,
+            InstanceKey::Int(i) => Some(IndexKey::Int(*i)),
+            InstanceKey::Str(s) => Some(IndexKey::Str(s.clone())),
+        },
+        provider: format!("provider[\"{provider}\"]"),
+        schema_version,
+        attributes: encode_attributes(&plain, schema),
+        sensitive_attributes: sensitive,
+        private: None,
+        dependencies: dependencies.iter().map(|d| d.to_string()).collect(),
+        create_before_destroy,
+        tainted: false,
+        deposed: None,
+    }
+}
+
+/// The instance address of a stored instance.
+pub fn state_addr(inst: &ResourceInstanceState) -> InstanceAddr {
+    InstanceAddr {
+        resource: ResourceAddr {
+            mode: match inst.mode {
+                SMode::Managed => Mode::Managed,
+                SMode::Data => Mode::Data,
+            },
+            r#type: inst.r#type.clone(),
+            name: inst.name.clone(),
+        },
+        key: match &inst.index_key {
+            None => InstanceKey::None,
+            Some(IndexKey::Int(i)) => InstanceKey::Int(*i),
+            Some(IndexKey::Str(s)) => InstanceKey::Str(s.clone()),
+        },
+    }
+}
+
+/// `provider["registry.terraform.io/hashicorp/null"]` → `registry.terraform.io/hashicorp/null`.
+pub fn provider_source(stored: &str) -> String {
+    stored
+        .trim_start_matches("provider[\"")
+        .trim_end_matches("\"]")
+        .split("\"].")
+        .next()
+        .unwrap_or(stored)
+        .to_string()
+}

@@ -1,0 +1,341 @@
+//! Encoding and hashing functions: JSON, YAML, CSV, base64, URL encoding, text encodings,
+//! md5/sha* digests and UUIDs.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use sha2::Digest as _;
+
+use super::util::{s, str_list};
+use super::{bad, fail, p, pu, MarkMode, Param, Spec, P};
+use crate::number::Number;
+use crate::types::Type;
+use crate::value::Value;
+
+pub(super) const NAMES: &[&str] = &[
+    "jsonencode", "jsondecode", "yamlencode", "yamldecode", "csvdecode", "base64encode", "base64decode", "urlencode",
+    "textencodebase64", "textdecodebase64", "md5", "sha1", "sha256", "sha512", "base64sha256", "base64sha512", "uuid",
+    "uuidv5",
+];
+
+fn sp(params: &[Param], ret: P, f: super::Impl) -> Option<Spec> {
+    Some(Spec { params: params.to_vec(), variadic: None, ret, marks: MarkMode::Deep, f })
+}
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+pub(super) fn spec(name: &str) -> Option<Spec> {
+    const STR: &[Param] = &[p("str", P::Str)];
+    match name {
+        "jsonencode" => sp(&[pu("val", P::Any)], P::Str, |a, _| {
+            if !a[0].is_wholly_known() {
+                return Ok(Value::Unknown(Type::String));
+            }
+            json_encode(&a[0]).map(Value::String).map_err(fail)
+        }),
+        "jsondecode" => sp(&[p("str", P::Str)], P::Any, |a, _| json_decode(s(&a[0])).map_err(|e| bad(0, e))),
+        "yamlencode" => sp(&[pu("value", P::Any)], P::Str, |a, _| {
+            if !a[0].is_wholly_known() {
+                return Ok(Value::Unknown(Type::String));
+            }
+            yaml_encode(&a[0]).map(Value::String).map_err(fail)
+        }),
+        "yamldecode" => sp(&[p("src", P::Str)], P::Any, |a, _| {
+            let y: serde_yaml::Value = serde_yaml::from_str(s(&a[0])).map_err(|e| fail(format!("on line ?: {e}")))?;
+            yaml_to_value(&y).map_err(fail)
+        }),
+        "csvdecode" => sp(&[p("str", P::Str)], P::Any, |a, _| csv_decode(s(&a[0])).map_err(fail)),
+        "base64encode" => sp(STR, P::Str, |a, _| Ok(Value::String(B64.encode(s(&a[0]))))),
+        "base64decode" => sp(STR, P::Str, |a, _| {
+            let clean: String = s(&a[0]).chars().filter(|c| *c != '\n' && *c != '\r').collect();
+            let bytes = B64.decode(clean).map_err(|_| fail("failed to decode base64 data"))?;
+            String::from_utf8(bytes).map(Value::String).map_err(|_| fail("the result of decoding the provided string is not valid UTF-8"))
+        }),
+        "urlencode" => sp(STR, P::Str, |a, _| {
+            let mut out = String::new();
+            for b in s(&a[0]).bytes() {
+                match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+                    b' ' => out.push('+'),
+                    _ => out.push_str(&format!("%{b:02X}")),
+                }
+            }
+            Ok(Value::String(out))
+        }),
+        "textencodebase64" => sp(&[p("string", P::Str), p("encoding", P::Str)], P::Str, |a, _| {
+            let enc = s(&a[1]).to_ascii_lowercase().replace(['-', '_'], "");
+            let bytes: Vec<u8> = match enc.as_str() {
+                "utf8" => s(&a[0]).as_bytes().to_vec(),
+                "utf16le" => s(&a[0]).encode_utf16().flat_map(u16::to_le_bytes).collect(),
+                "utf16be" => s(&a[0]).encode_utf16().flat_map(u16::to_be_bytes).collect(),
+                "iso88591" | "latin1" => {
+                    let mut v = Vec::new();
+                    for c in s(&a[0]).chars() {
+                        let u = c as u32;
+                        if u > 255 {
+                            return Err(fail(format!("the given string contains characters that cannot be represented in {}", s(&a[1]))));
+                        }
+                        v.push(u as u8);
+                    }
+                    v
+                }
+                _ => return Err(bad(1, format!("{:?} is not a supported IANA encoding name or alias in this Terraform version", s(&a[1])))),
+            };
+            Ok(Value::String(B64.encode(bytes)))
+        }),
+        "textdecodebase64" => sp(&[p("source", P::Str), p("encoding", P::Str)], P::Str, |a, _| {
+            let bytes = B64.decode(s(&a[0])).map_err(|_| bad(0, "the given value is has an invalid base64 symbol"))?;
+            let enc = s(&a[1]).to_ascii_lowercase().replace(['-', '_'], "");
+            match enc.as_str() {
+                "utf8" => String::from_utf8(bytes).map(Value::String).map_err(|_| bad(0, "the given value is not valid UTF-8")),
+                "utf16le" | "utf16be" => {
+                    let u: Vec<u16> = bytes
+                        .chunks(2)
+                        .map(|c| {
+                            let pair = [c[0], *c.get(1).unwrap_or(&0)];
+                            if enc == "utf16le" { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
+                        })
+                        .collect();
+                    Ok(Value::String(String::from_utf16_lossy(&u)))
+                }
+                "iso88591" | "latin1" => Ok(Value::String(bytes.iter().map(|b| *b as char).collect())),
+                _ => Err(bad(1, format!("{:?} is not a supported IANA encoding name or alias in this Terraform version", s(&a[1])))),
+            }
+        }),
+        "md5" => sp(STR, P::Str, |a, _| Ok(Value::String(hex::encode(md5::Md5::digest(s(&a[0]).as_bytes()))))),
+        "sha1" => sp(STR, P::Str, |a, _| Ok(Value::String(hex::encode(sha1::Sha1::digest(s(&a[0]).as_bytes()))))),
+        "sha256" => sp(STR, P::Str, |a, _| Ok(Value::String(hex::encode(sha2::Sha256::digest(s(&a[0]).as_bytes()))))),
+        "sha512" => sp(STR, P::Str, |a, _| Ok(Value::String(hex::encode(sha2::Sha512::digest(s(&a[0]).as_bytes()))))),
+        "base64sha256" => sp(STR, P::Str, |a, _| Ok(Value::String(B64.encode(sha2::Sha256::digest(s(&a[0]).as_bytes()))))),
+        "base64sha512" => sp(STR, P::Str, |a, _| Ok(Value::String(B64.encode(sha2::Sha512::digest(s(&a[0]).as_bytes()))))),
+        "uuid" => sp(&[], P::Str, |_, _| Ok(Value::String(uuid::Uuid::new_v4().to_string()))),
+        "uuidv5" => sp(&[p("namespace", P::Str), p("name", P::Str)], P::Str, |a, _| {
+            let ns = match s(&a[0]) {
+                "dns" => uuid::Uuid::NAMESPACE_DNS,
+                "url" => uuid::Uuid::NAMESPACE_URL,
+                "oid" => uuid::Uuid::NAMESPACE_OID,
+                "x500" => uuid::Uuid::NAMESPACE_X500,
+                other => uuid::Uuid::parse_str(other).map_err(|_| bad(0, format!("uuidv5() doesn't support namespace {other}")))?,
+            };
+            let name = s(&a[1]);
+            let digest = sha1::Sha1::digest([ns.as_bytes().as_slice(), name.as_bytes()].concat());
+            let mut b = [0u8; 16];
+            b.copy_from_slice(&digest[..16]);
+            b[6] = (b[6] & 0x0f) | 0x50;
+            b[8] = (b[8] & 0x3f) | 0x80;
+            Ok(Value::String(uuid::Uuid::from_bytes(b).to_string()))
+        }),
+        _ => None,
+    }
+}
+
+/// Go-compatible JSON encoding: sorted object keys, `<`, `>`, `&` escaped, Terraform numbers.
+pub(crate) fn json_encode(v: &Value) -> Result<String, String> {
+    let mut out = String::new();
+    enc(v, &mut out)?;
+    Ok(out)
+}
+
+fn enc_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn enc(v: &Value, out: &mut String) -> Result<(), String> {
+    match v.unmarked() {
+        Value::Null(_) => out.push_str("null"),
+        Value::Unknown(_) => return Err("value is not known".into()),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            if !n.is_finite() {
+                return Err("cannot encode an infinite number as JSON".into());
+            }
+            out.push_str(&n.to_string())
+        }
+        Value::String(x) => enc_str(x, out),
+        Value::List(_, vs) | Value::Set(_, vs) | Value::Tuple(vs) => {
+            out.push('[');
+            for (i, x) in vs.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                enc(x, out)?;
+            }
+            out.push(']');
+        }
+        Value::Map(_, m) | Value::Object(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                enc_str(k, out);
+                out.push(':');
+                enc(x, out)?;
+            }
+            out.push('}');
+        }
+        Value::Marked(..) => {}
+    }
+    Ok(())
+}
+
+fn json_decode(src: &str) -> Result<Value, String> {
+    let j: serde_json::Value = serde_json::from_str(src).map_err(|e| format!("{e}"))?;
+    Value::from_json(&j, &Type::Dynamic)
+}
+
+fn yaml_to_value(y: &serde_yaml::Value) -> Result<Value, String> {
+    use serde_yaml::Value as Y;
+    Ok(match y {
+        Y::Null => Value::null(),
+        Y::Bool(b) => Value::Bool(*b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::Number(Number::from(i))
+            } else {
+                let f = n.as_f64().unwrap_or(0.0);
+                if !f.is_finite() {
+                    return Err("cannot represent non-finite number".into());
+                }
+                Value::Number(Number::from_f64(f))
+            }
+        }
+        Y::String(s) => Value::String(s.clone()),
+        Y::Sequence(v) => Value::Tuple(v.iter().map(yaml_to_value).collect::<Result<_, _>>()?),
+        Y::Mapping(m) => {
+            let mut out = BTreeMap::new();
+            for (k, v) in m {
+                let key = match k {
+                    Y::String(s) => s.clone(),
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    Y::Null => "null".into(),
+                    _ => return Err("complex map keys are not supported".into()),
+                };
+                out.insert(key, yaml_to_value(v)?);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => yaml_to_value(&t.value)?,
+    })
+}
+
+fn yaml_encode(v: &Value) -> Result<String, String> {
+    fn to_y(v: &Value) -> serde_yaml::Value {
+        use serde_yaml::Value as Y;
+        match v.unmarked() {
+            Value::Null(_) | Value::Unknown(_) | Value::Marked(..) => Y::Null,
+            Value::Bool(b) => Y::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Y::Number(i.into()),
+                None => Y::Number(n.as_f64().into()),
+            },
+            Value::String(s) => Y::String(s.clone()),
+            Value::List(_, vs) | Value::Set(_, vs) | Value::Tuple(vs) => Y::Sequence(vs.iter().map(to_y).collect()),
+            Value::Map(_, m) | Value::Object(m) => Y::Mapping(m.iter().map(|(k, x)| (Y::String(k.clone()), to_y(x))).collect()),
+        }
+    }
+    serde_yaml::to_string(&to_y(v)).map_err(|e| e.to_string())
+}
+
+fn csv_decode(src: &str) -> Result<Value, String> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut chars = src.chars().peekable();
+    let mut in_q = false;
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        any = true;
+        if in_q {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    field.push('"');
+                    chars.next();
+                } else {
+                    in_q = false;
+                }
+            } else {
+                field.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' => in_q = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+                any = false;
+            }
+            c => field.push(c),
+        }
+    }
+    if in_q {
+        return Err("extraneous or missing \" in quoted-field".into());
+    }
+    if any {
+        row.push(field);
+        rows.push(row);
+    }
+    let mut it = rows.into_iter();
+    let Some(header) = it.next() else {
+        return Err("missing header line".into());
+    };
+    for (i, h) in header.iter().enumerate() {
+        if header[..i].contains(h) {
+            return Err(format!("duplicate column name {h:?}"));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, r) in it.enumerate() {
+        if r.len() != header.len() {
+            return Err(format!("record on line {}: wrong number of fields", i + 2));
+        }
+        out.push(Value::Object(header.iter().cloned().zip(r.into_iter().map(Value::String)).collect()));
+    }
+    let ty = Type::Object(header.iter().map(|h| (h.clone(), Type::String)).collect());
+    let _ = str_list;
+    Ok(Value::List(ty, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_go_style() {
+        let v = Value::object([("b", Value::from("<&>")), ("a", Value::from(1))]);
+        assert_eq!(json_encode(&v), Ok("{\"a\":1,\"b\":\"\\u003c\\u0026\\u003e\"}".to_string()));
+    }
+
+    #[test]
+    fn csv() {
+        let v = csv_decode("a,b\n1,\"x,y\"\n");
+        assert_eq!(
+            v.ok().and_then(|v| v.as_seq().map(|s| s.len())),
+            Some(1)
+        );
+    }
+
+    #[allow(dead_code)]
+    fn _f(_: super::super::FnError) {}
+}

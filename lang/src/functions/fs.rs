@@ -1,0 +1,128 @@
+//! Filesystem functions: file, fileexists, filebase64, templatefile, file hashes and path
+//! helpers. Relative paths resolve against `EvalContext::base_dir`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use sha2::Digest as _;
+
+use super::util::s;
+use super::{bad, fail, p, FnError, MarkMode, Param, Spec, P};
+use crate::eval::EvalContext;
+use crate::value::Value;
+
+pub(super) const NAMES: &[&str] = &[
+    "file", "fileexists", "filebase64", "templatefile", "filemd5", "filesha1", "filesha256", "filesha512",
+    "filebase64sha256", "filebase64sha512", "basename", "dirname", "pathexpand", "abspath",
+];
+
+fn sp(params: &[Param], ret: P, f: super::Impl) -> Option<Spec> {
+    Some(Spec { params: params.to_vec(), variadic: None, ret, marks: MarkMode::Deep, f })
+}
+
+fn resolve(ctx: &EvalContext, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        ctx.base_dir.join(p)
+    }
+}
+
+fn read(ctx: &EvalContext, path: &str) -> Result<Vec<u8>, FnError> {
+    let full = resolve(ctx, path);
+    if full.is_dir() {
+        return Err(bad(0, format!("failed to read {path}: is a directory")));
+    }
+    std::fs::read(&full).map_err(|_| bad(0, format!("no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource")))
+}
+
+fn read_str(ctx: &EvalContext, path: &str) -> Result<String, FnError> {
+    String::from_utf8(read(ctx, path)?)
+        .map_err(|_| bad(0, format!("contents of {path} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead")))
+}
+
+thread_local! {
+    /// Set while a `templatefile` template is being evaluated: templates cannot call it again.
+    static IN_TEMPLATE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+const PATH: &[Param] = &[p("path", P::Str)];
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+pub(super) fn spec(name: &str) -> Option<Spec> {
+    match name {
+        "file" => sp(PATH, P::Str, |a, ctx| read_str(ctx, s(&a[0])).map(Value::String)),
+        "fileexists" => sp(PATH, P::Bool, |a, ctx| {
+            let full = resolve(ctx, s(&a[0]));
+            match std::fs::metadata(&full) {
+                Ok(m) if m.is_file() => Ok(Value::Bool(true)),
+                Ok(_) => Err(fail(format!("{} is not a regular file, but {}", s(&a[0]), "a directory"))),
+                Err(_) => Ok(Value::Bool(false)),
+            }
+        }),
+        "filebase64" => sp(PATH, P::Str, |a, ctx| Ok(Value::String(B64.encode(read(ctx, s(&a[0]))?)))),
+        "filemd5" => sp(PATH, P::Str, |a, ctx| Ok(Value::String(hex::encode(md5::Md5::digest(read(ctx, s(&a[0]))?))))),
+        "filesha1" => sp(PATH, P::Str, |a, ctx| Ok(Value::String(hex::encode(sha1::Sha1::digest(read(ctx, s(&a[0]))?))))),
+        "filesha256" => sp(PATH, P::Str, |a, ctx| Ok(Value::String(hex::encode(sha2::Sha256::digest(read(ctx, s(&a[0]))?))))),
+        "filesha512" => sp(PATH, P::Str, |a, ctx| Ok(Value::String(hex::encode(sha2::Sha512::digest(read(ctx, s(&a[0]))?))))),
+        "filebase64sha256" => sp(PATH, P::Str, |a, ctx| Ok(Value::String(B64.encode(sha2::Sha256::digest(read(ctx, s(&a[0]))?))))),
+        "filebase64sha512" => sp(PATH, P::Str, |a, ctx| Ok(Value::String(B64.encode(sha2::Sha512::digest(read(ctx, s(&a[0]))?))))),
+        "basename" => sp(PATH, P::Str, |a, _| {
+            let t = s(&a[0]);
+            let trimmed = t.trim_end_matches('/');
+            if trimmed.is_empty() {
+                return Ok(Value::String(if t.is_empty() { ".".into() } else { "/".into() }));
+            }
+            Ok(Value::String(trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()))
+        }),
+        "dirname" => sp(PATH, P::Str, |a, _| {
+            let t = s(&a[0]);
+            let d = match t.rfind('/') {
+                Some(0) => "/".to_string(),
+                Some(i) => t[..i].trim_end_matches('/').to_string(),
+                None => ".".to_string(),
+            };
+            Ok(Value::String(if d.is_empty() { "/".into() } else { d }))
+        }),
+        "pathexpand" => sp(PATH, P::Str, |a, _| {
+            let t = s(&a[0]);
+            if let Some(rest) = t.strip_prefix('~') {
+                if rest.is_empty() || rest.starts_with('/') {
+                    if let Ok(home) = std::env::var("HOME") {
+                        return Ok(Value::String(format!("{home}{rest}")));
+                    }
+                }
+            }
+            Ok(Value::String(t.to_string()))
+        }),
+        "abspath" => sp(PATH, P::Str, |a, ctx| {
+            let full = resolve(ctx, s(&a[0]));
+            Ok(Value::String(full.to_string_lossy().into_owned()))
+        }),
+        "templatefile" => sp(&[p("path", P::Str), p("vars", P::Any)], P::Any, |a, ctx| {
+            let src = read_str(ctx, s(&a[0]))?;
+            let vars: BTreeMap<String, Value> = match a[1].unmarked() {
+                Value::Map(_, m) | Value::Object(m) => m.clone(),
+                _ => return Err(bad(1, "invalid vars value: must be a map")),
+            };
+            for k in vars.keys() {
+                let ok = k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+                if !ok {
+                    return Err(bad(1, format!("invalid template variable name {k:?}: must start with a letter, followed by zero or more letters, digits, and underscores")));
+                }
+            }
+            if IN_TEMPLATE.with(|c| c.get()) {
+                return Err(fail("cannot recursively call templatefile from inside templatefile call"));
+            }
+            let tpl = hcl_edit::parser::parse_template(&src).map_err(|e| fail(format!("failed to parse template: {e}")))?;
+            IN_TEMPLATE.with(|c| c.set(true));
+            let r = crate::eval::eval_template(&tpl, vars, ctx);
+            IN_TEMPLATE.with(|c| c.set(false));
+            r.map_err(|d| fail(format!("{}: {}", d.summary, d.detail)))
+        }),
+        _ => None,
+    }
+}

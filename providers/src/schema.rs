@@ -1,0 +1,88 @@
+//! Schemas: what a provider declares about each resource type and data source. The engine uses
+//! a schema to validate configuration, to fill in computed attributes, to decide which changes
+//! force replacement, and to mark sensitive attributes.
+
+use std::collections::BTreeMap;
+
+use infra_lang::Type;
+
+/// One attribute of a resource type, data source or provider configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    pub ty: Type,
+    pub description: &'static str,
+    pub required: bool,
+    pub optional: bool,
+    /// Set by the provider (possibly also settable when `optional`).
+    pub computed: bool,
+    /// Values are marked sensitive wherever they flow.
+    pub sensitive: bool,
+    /// A change to this attribute forces replacement of the object.
+    pub force_new: bool,
+    /// This computed attribute is derived from another attribute's value (e.g. terraform_data's
+    /// `output` from `input`): the engine copies that attribute's sensitive marks onto it.
+    pub marks_from: Option<&'static str>,
+}
+
+impl Attribute {
+    fn new(ty: Type) -> Attribute {
+        Attribute { ty, description: "", required: false, optional: false, computed: false, sensitive: false, force_new: false, marks_from: None }
+    }
+    pub fn required(ty: Type) -> Attribute {
+        Attribute { required: true, ..Attribute::new(ty) }
+    }
+    pub fn optional(ty: Type) -> Attribute {
+        Attribute { optional: true, ..Attribute::new(ty) }
+    }
+    pub fn computed(ty: Type) -> Attribute {
+        Attribute { computed: true, ..Attribute::new(ty) }
+    }
+    pub fn optional_computed(ty: Type) -> Attribute {
+        Attribute { optional: true, computed: true, ..Attribute::new(ty) }
+    }
+    pub fn sensitive(mut self) -> Attribute {
+        self.sensitive = true;
+        self
+    }
+    pub fn force_new(mut self) -> Attribute {
+        self.force_new = true;
+        self
+    }
+    pub fn marks_from(mut self, source: &'static str) -> Attribute {
+        self.marks_from = Some(source);
+        self
+    }
+    pub fn describe(mut self, d: &'static str) -> Attribute {
+        self.description = d;
+        self
+    }
+}
+
+/// The schema of one resource type or data source.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Schema {
+    pub version: u64,
+    pub attributes: BTreeMap<String, Attribute>,
+}
+
+impl Schema {
+    pub fn new(version: u64) -> Schema {
+        Schema { version, attributes: BTreeMap::new() }
+    }
+    pub fn attr(mut self, name: &str, a: Attribute) -> Schema {
+        self.attributes.insert(name.to_string(), a);
+        self
+    }
+    /// The object type of this schema's values.
+    pub fn object_type(&self) -> Type {
+        Type::Object(self.attributes.iter().map(|(k, a)| (k.clone(), a.ty.clone())).collect())
+    }
+}
+
+/// Everything a provider declares.
+#[derive(Clone, Debug, Default)]
+pub struct ProviderSchema {
+    pub provider: Schema,
+    pub resources: BTreeMap<String, Schema>,
+    pub data_sources: BTreeMap<String, Schema>,
+}

@@ -1,0 +1,673 @@
+//! One function per command: load what it needs, call the engine, render the result and
+//! return the exit code.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use infra_engine::apply::{apply, ApplyEvent, ApplyOptions, Interrupt};
+use infra_engine::config::{load_dir, Config};
+use infra_engine::diag::{Diagnostic, Diagnostics};
+use infra_engine::graph::Graph;
+use infra_engine::plan::{plan, Plan, PlanOptions};
+use infra_engine::planfile::{read_planfile, write_planfile, PlanFile};
+use infra_engine::render;
+use infra_engine::vars::{resolve, VarArg};
+use infra_providers::Registry;
+use infra_state::{LocalBackend, LockInfo, State, StateLock};
+
+use crate::args::{self, ApplyArgs, Command, LockArgs, PlanArgs, StateCommand, VarArgs};
+use crate::ui;
+
+const DEFAULT_STATE: &str = "terraform.tfstate";
+
+pub async fn run(cmd: Command) -> i32 {
+    match cmd {
+        Command::Init(a) => init(ui::color_enabled(a.common.no_color)),
+        Command::Validate(a) => validate(a.json, ui::color_enabled(a.common.no_color)),
+        Command::Plan(a) => plan_cmd(a).await,
+        Command::Apply(a) => apply_cmd(a, false).await,
+        Command::Destroy(a) => apply_cmd(a, true).await,
+        Command::Show(a) => show(a.path.as_deref(), a.json, ui::color_enabled(a.common.no_color)),
+        Command::Output(a) => output(a.name.as_deref(), a.json, a.raw, a.state.as_deref(), ui::color_enabled(a.common.no_color)),
+        Command::Graph(_) => graph(),
+        Command::State(s) => state_cmd(s),
+        Command::ForceUnlock(a) => force_unlock(&a.lock_id),
+    }
+}
+
+fn fail(summary: &str, detail: impl Into<String>, color: bool) -> i32 {
+    ui::diagnostics(&Diagnostics::from(Diagnostic::error(summary, detail)), color);
+    1
+}
+
+/// Loads `.` and builds its graph, reporting every diagnostic.
+fn load(color: bool) -> Option<(Config, Graph)> {
+    let (config, mut diags) = load_dir(Path::new("."));
+    if config.files.is_empty() && !diags.has_errors() {
+        diags.push(Diagnostic::error(
+            "No configuration files",
+            "Plan requires configuration to be present. Planning without a configuration would mark everything for destruction, which is normally not what is desired. If you would like to destroy everything, run plan with the -destroy option. Otherwise, create a Terraform configuration file (.tf file) and try again.",
+        ));
+    }
+    let (graph, gdiags) = Graph::build(&config);
+    diags.extend(gdiags.0);
+    ui::diagnostics(&diags, color);
+    if diags.has_errors() {
+        None
+    } else {
+        Some((config, graph))
+    }
+}
+
+fn init(color: bool) -> i32 {
+    let Some((config, _)) = load(color) else { return 1 };
+    let registry = Registry::builtin();
+    if let Err(d) = infra_engine::plan::Providers::resolve(&config, &registry) {
+        ui::diagnostics(&d, color);
+        return 1;
+    }
+    if let Some((kind, loc)) = &config.terraform.backend {
+        if kind != "local" {
+            ui::diagnostics(
+                &Diagnostics::from(Diagnostic::error("Unsupported backend type", format!("infra supports the \"local\" backend in this version; \"{kind}\" is not available yet.")).at(loc.clone())),
+                color,
+            );
+            return 1;
+        }
+    }
+    ui::out("\nInitializing the backend...\n\nInitializing provider plugins...\n");
+    for (name, req) in &config.terraform.required_providers {
+        ui::out(&format!("- {name}: using built-in {}\n", Registry::normalize_source(&req.source)));
+    }
+    ui::out("\ninfra has been successfully initialized!\n");
+    0
+}
+
+fn validate(json: bool, color: bool) -> i32 {
+    let (config, mut diags) = load_dir(Path::new("."));
+    let (_, g) = Graph::build(&config);
+    diags.extend(g.0);
+    let registry = Registry::builtin();
+    if let Err(d) = infra_engine::plan::Providers::resolve(&config, &registry) {
+        diags.extend(d.0);
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.iter().count() - errors;
+    if json {
+        let items: Vec<serde_json::Value> = diags
+            .iter()
+            .map(|d| {
+                let range = d.loc.as_ref().map(|l| {
+                    let (sl, sc) = l.file.line_col(l.span.start);
+                    let (el, ec) = l.file.line_col(l.span.end);
+                    serde_json::json!({"filename": l.file.name, "start": {"line": sl, "column": sc, "byte": l.span.start}, "end": {"line": el, "column": ec, "byte": l.span.end}})
+                });
+                let mut o = serde_json::json!({"severity": if d.is_error() {"error"} else {"warning"}, "summary": d.summary, "detail": d.detail});
+                if let Some(r) = range {
+                    o["range"] = r;
+                }
+                o
+            })
+            .collect();
+        let doc = serde_json::json!({"format_version": "1.0", "valid": errors == 0, "error_count": errors, "warning_count": warnings, "diagnostics": items});
+        ui::out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+    } else {
+        ui::diagnostics(&diags, color);
+        if errors == 0 {
+            ui::out("Success! The configuration is valid.\n");
+        }
+    }
+    i32::from(errors > 0)
+}
+
+fn backend(state: Option<&Path>) -> LocalBackend {
+    LocalBackend::new(state.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(DEFAULT_STATE)))
+}
+
+/// Identifies the stored state a plan was made from ("none" when there is no state yet).
+fn state_hash(b: &LocalBackend) -> Result<String, i32> {
+    match b.read_file() {
+        Ok(Some(s)) => Ok(s.content_hash()),
+        Ok(None) => Ok("none".to_string()),
+        Err(e) => Err(fail("Failed to load state", e.to_string(), false)),
+    }
+}
+
+fn lock(b: &LocalBackend, l: &LockArgs, op: &str, color: bool) -> Result<Option<StateLock>, i32> {
+    if !l.lock {
+        return Ok(None);
+    }
+    let timeout = match args::parse_duration(&l.lock_timeout) {
+        Ok(t) => t,
+        Err(e) => return Err(fail("Invalid -lock-timeout", e, color)),
+    };
+    match b.lock(LockInfo::new(op), timeout) {
+        Ok(g) => Ok(Some(g)),
+        Err(e) => Err(fail("Error acquiring the state lock", e.to_string(), color)),
+    }
+}
+
+fn var_args(v: &VarArgs) -> Vec<VarArg> {
+    // clap keeps -var and -var-file separately; interleave them by their position in argv.
+    let argv: Vec<String> = args::normalize(std::env::args());
+    let mut out = Vec::new();
+    let (mut vi, mut fi) = (0, 0);
+    let mut i = 0;
+    while i < argv.len() {
+        let a = &argv[i];
+        let takes_next = a == "--var" || a == "--var-file";
+        if a == "--var" || a.starts_with("--var=") {
+            if let Some(x) = v.vars.get(vi) {
+                out.push(VarArg::Var(x.clone()));
+            }
+            vi += 1;
+        } else if a == "--var-file" || a.starts_with("--var-file=") {
+            if let Some(x) = v.var_files.get(fi) {
+                out.push(VarArg::File(x.clone()));
+            }
+            fi += 1;
+        }
+        i += if takes_next { 2 } else { 1 };
+    }
+    out.extend(v.vars.iter().skip(vi).cloned().map(VarArg::Var));
+    out.extend(v.var_files.iter().skip(fi).cloned().map(VarArg::File));
+    out
+}
+
+fn env_vars() -> Vec<(String, String)> {
+    std::env::vars().filter(|(k, _)| k.starts_with("TF_VAR_")).collect()
+}
+
+/// Loads config, variables and state and makes a plan.
+async fn make_plan(a: &PlanArgs, backend: &LocalBackend, color: bool) -> Result<(Config, State, Plan), i32> {
+    let Some((config, graph)) = load(color) else { return Err(1) };
+    let (vars, vdiags) = resolve(&config, &var_args(&a.vars), &env_vars());
+    ui::diagnostics(&vdiags, color);
+    if vdiags.has_errors() {
+        return Err(1);
+    }
+    let state = match backend.read() {
+        Ok(s) => s,
+        Err(e) => return Err(fail("Failed to load state", e.to_string(), color)),
+    };
+    let registry = Registry::builtin();
+    let opts = PlanOptions { destroy: a.destroy, refresh: a.refresh, targets: a.targets.clone(), parallelism: a.parallelism };
+    match plan(&config, &graph, &state, &registry, vars, &opts).await {
+        Ok(mut p) => {
+            p.prior_state_hash = match state_hash(backend) {
+                Ok(h) => h,
+                Err(c) => return Err(c),
+            };
+            Ok((config, state, p))
+        }
+        Err(d) => {
+            ui::diagnostics(&d, color);
+            Err(1)
+        }
+    }
+}
+
+async fn plan_cmd(a: PlanArgs) -> i32 {
+    let color = ui::color_enabled(a.common.no_color) && !a.json;
+    let backend = backend(a.state.as_deref());
+    let _lock = match lock(&backend, &a.lock, "OperationTypePlan", color) {
+        Ok(l) => l,
+        Err(c) => return c,
+    };
+    let (config, _state, p) = match make_plan(&a, &backend, color).await {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    if a.json {
+        ui::out(&format!("{}\n", serde_json::to_string(&render::json::plan_json(&p, &infra_engine::jsonconfig::json_config_input(&config))).unwrap_or_default()));
+    } else {
+        ui::out(&render::text::render_plan(&p, &render::text::TextOptions { color }));
+    }
+    if let Some(out) = &a.out {
+        let pf = PlanFile { plan: p.clone(), config_files: config.files.iter().map(|f| (f.name.clone(), f.text.clone())).collect(), infra_version: env!("CARGO_PKG_VERSION").to_string() };
+        if let Err(e) = write_planfile(out, &pf) {
+            return fail("Failed to write plan file", e.to_string(), color);
+        }
+        if !a.json {
+            ui::out(&format!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    infra apply \"{}\"\n", out.display(), out.display()));
+        }
+    }
+    if a.detailed_exitcode && !p.is_empty() {
+        2
+    } else {
+        0
+    }
+}
+
+fn plan_args_from(a: &ApplyArgs, destroy: bool) -> PlanArgs {
+    PlanArgs {
+        out: None,
+        destroy: destroy || a.destroy,
+        detailed_exitcode: false,
+        input: a.input,
+        json: false,
+        targets: a.targets.clone(),
+        refresh: a.refresh,
+        parallelism: a.parallelism,
+        state: a.state.clone(),
+        vars: a.vars.clone(),
+        lock: a.lock.clone(),
+        common: a.common.clone(),
+    }
+}
+
+async fn apply_cmd(a: ApplyArgs, destroy: bool) -> i32 {
+    let color = ui::color_enabled(a.common.no_color);
+    let backend = backend(a.state.as_deref());
+    let _lock = match lock(&backend, &a.lock, "OperationTypeApply", color) {
+        Ok(l) => l,
+        Err(c) => return c,
+    };
+    let (config, p) = if let Some(path) = &a.plan_file {
+        let pf = match read_planfile(path) {
+            Ok(pf) => pf,
+            Err(e) => return fail("Failed to load the saved plan", e.to_string(), color),
+        };
+        let Some((config, _)) = load(color) else { return 1 };
+        let current = match state_hash(&backend) {
+            Ok(h) => h,
+            Err(c) => return c,
+        };
+        if current != pf.plan.prior_state_hash {
+            return fail(
+                "Saved plan is stale",
+                "The given plan file can no longer be applied because the state was changed by another operation after the plan was created. Create a new plan with `infra plan -out` and apply that.",
+                color,
+            );
+        }
+        if config.content_hash() != pf.plan.config_hash {
+            return fail(
+                "Saved plan does not match the configuration",
+                "The configuration files changed after this plan was created, so applying it would not do what was reviewed. Create a new plan with `infra plan -out` and apply that.",
+                color,
+            );
+        }
+        (config, pf.plan)
+    } else {
+        let pa = plan_args_from(&a, destroy);
+        let (config, _state, p) = match make_plan(&pa, &backend, color).await {
+            Ok(x) => x,
+            Err(c) => return c,
+        };
+        ui::out(&render::text::render_plan(&p, &render::text::TextOptions { color }));
+        if p.is_empty() {
+            return 0;
+        }
+        if !a.auto_approve {
+            if !a.input {
+                return fail("Apply not approved", "With -input=false infra cannot ask for approval. Use -auto-approve, or save a plan with `infra plan -out FILE` and apply that file.", color);
+            }
+            let verb = if pa.destroy { "destroy all remote objects" } else { "perform these actions" };
+            ui::out(&format!("\nDo you want to {verb}?\n  infra will {verb} as described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "));
+            let mut line = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+            if line.trim() != "yes" {
+                return fail("Apply cancelled", "Only 'yes' approves the plan; nothing was changed.", color);
+            }
+        }
+        (config, p)
+    };
+    run_apply(&config, &p, &backend, a.parallelism, color).await
+}
+
+async fn run_apply(config: &Config, p: &Plan, backend: &LocalBackend, parallelism: usize, color: bool) -> i32 {
+    let registry = Registry::builtin();
+    // The journal's base is the refreshed prior state.
+    let journal = match backend.begin_journal(&p.prior_state) {
+        Ok(j) => j,
+        Err(e) => return fail("Failed to prepare state for writing", e.to_string(), color),
+    };
+    let interrupt = Arc::new(Interrupt::default());
+    {
+        let i = interrupt.clone();
+        tokio::spawn(async move {
+            while tokio::signal::ctrl_c().await.is_ok() {
+                i.trigger();
+            }
+        });
+    }
+    ui::out("\n");
+    let events: Arc<dyn Fn(ApplyEvent) + Send + Sync> = Arc::new(move |e| match e {
+        ApplyEvent::Started { addr, kind } => ui::out(&format!("{addr}: {}...\n", kind.words().0)),
+        ApplyEvent::StillRunning { addr, kind, elapsed } => ui::out(&format!("{addr}: Still {}... [{}s elapsed]\n", kind.words().2, elapsed.as_secs())),
+        ApplyEvent::Completed { addr, kind, elapsed, id } => {
+            let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
+            ui::out(&format!("{addr}: {} complete after {}s{id}\n", kind.words().1, elapsed.as_secs()))
+        }
+        ApplyEvent::Failed { addr, kind, .. } => ui::err(&format!("{addr}: {} failed\n", kind.words().1)),
+        ApplyEvent::Skipped { addr, because } => ui::err(&format!("{addr}: not attempted ({because})\n")),
+        ApplyEvent::Interrupted { abort } => {
+            if abort {
+                ui::err("\nTwo interrupts received. Aborting operations in flight; state will still be saved.\n")
+            } else {
+                ui::err("\nInterrupt received. Please wait for infra to exit or data loss may occur.\nGracefully shutting down... (press Ctrl-C again to abort operations in flight)\n")
+            }
+        }
+    });
+    let opts = ApplyOptions { parallelism, progress_every: Duration::from_secs(10) };
+    let outcome = apply(p, config, &registry, &journal, &opts, events, interrupt).await;
+    if let Err(e) = journal.finish() {
+        ui::diagnostics(&Diagnostics::from(Diagnostic::error("Failed to save state", e.to_string())), color);
+        return 1;
+    }
+    ui::diagnostics(&outcome.errors, color);
+    if !outcome.skipped.is_empty() {
+        ui::err(&format!("\nNot attempted ({}): {}\n", outcome.skipped.len(), outcome.skipped.join(", ")));
+    }
+    if outcome.errors.has_errors() || outcome.interrupted {
+        return 1;
+    }
+    let summary = if p.destroy {
+        format!("\nDestroy complete! Resources: {} destroyed.\n", outcome.destroyed)
+    } else {
+        format!("\n{}", render::text::render_apply_summary(outcome.added, outcome.changed, outcome.destroyed))
+    };
+    ui::out(&summary);
+    if !outcome.outputs.is_empty() {
+        ui::out(&format!("\n{}", render::text::render_outputs(&outcome.outputs)));
+    }
+    0
+}
+
+fn show(path: Option<&Path>, json: bool, color: bool) -> i32 {
+    match path {
+        Some(path) => {
+            let pf = match read_planfile(path) {
+                Ok(pf) => pf,
+                Err(e) => return fail("Failed to read the plan file", e.to_string(), color),
+            };
+            if json {
+                let mut cfg = Config::default();
+                let mut diags = Diagnostics::default();
+                for (name, text) in &pf.config_files {
+                    let f = Arc::new(infra_engine::diag::SourceFile { name: name.clone(), path: PathBuf::from(name), text: text.clone() });
+                    infra_engine::config::load_file(&mut cfg, &f, &mut diags);
+                    cfg.files.push(f);
+                }
+                ui::out(&format!("{}\n", serde_json::to_string(&render::json::plan_json(&pf.plan, &infra_engine::jsonconfig::json_config_input(&cfg))).unwrap_or_default()));
+            } else {
+                ui::out(&render::text::render_plan(&pf.plan, &render::text::TextOptions { color }));
+            }
+            0
+        }
+        None => {
+            let state = match backend(None).read() {
+                Ok(s) => s,
+                Err(e) => return fail("Failed to load state", e.to_string(), color),
+            };
+            if json {
+                ui::out(&format!("{}\n", serde_json::to_string(&infra_state::to_terraform_v4(&state)).unwrap_or_default()));
+                return 0;
+            }
+            if state.resources.is_empty() {
+                ui::out("No state.\n");
+                return 0;
+            }
+            for (addr, inst) in &state.resources {
+                ui::out(&format!("# {addr}:\n{}\n\n", render_instance(inst)));
+            }
+            0
+        }
+    }
+}
+
+fn render_instance(inst: &infra_state::ResourceInstanceState) -> String {
+    let v = infra_engine::statevals::instance_value(inst, None);
+    let kind = if inst.mode == infra_state::Mode::Data { "data" } else { "resource" };
+    format!("{kind} \"{}\" \"{}\" {}", inst.r#type, inst.name, render::text::render_value(&v, 0))
+}
+
+fn output(name: Option<&str>, json: bool, raw: bool, state_path: Option<&Path>, color: bool) -> i32 {
+    let state = match backend(state_path).read() {
+        Ok(s) => s,
+        Err(e) => return fail("Failed to load state", e.to_string(), color),
+    };
+    let outputs: BTreeMap<_, _> = match name {
+        Some(n) => match state.outputs.get(n) {
+            Some(o) => BTreeMap::from([(n.to_string(), o.clone())]),
+            None => {
+                return fail(
+                    "Output not found",
+                    format!("The output variable requested could not be found in the state file. If you recently added this to your configuration, be sure to run `infra apply`, since the state won't be updated with new output variables until that command is run. ({n})"),
+                    color,
+                )
+            }
+        },
+        None => state.outputs.clone(),
+    };
+    if json {
+        if let Some(n) = name {
+            ui::out(&format!("{}\n", serde_json::to_string_pretty(&outputs[n].value).unwrap_or_default()));
+            return 0;
+        }
+        let doc: serde_json::Map<String, serde_json::Value> = outputs
+            .iter()
+            .map(|(k, o)| (k.clone(), serde_json::json!({"sensitive": o.sensitive, "type": o.r#type, "value": o.value})))
+            .collect();
+        ui::out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+        return 0;
+    }
+    if raw {
+        let Some(n) = name else { return fail("Output name required", "Use -raw with the name of one output.", color) };
+        return match &outputs[n].value {
+            serde_json::Value::String(s) => {
+                ui::out(s);
+                0
+            }
+            serde_json::Value::Number(x) => {
+                ui::out(&x.to_string());
+                0
+            }
+            serde_json::Value::Bool(b) => {
+                ui::out(&b.to_string());
+                0
+            }
+            _ => fail("Unsupported value for raw output", format!("The -raw option only supports strings, numbers, and boolean values, but output value \"{n}\" is not."), color),
+        };
+    }
+    let list: Vec<(String, infra_lang::Value, bool)> = outputs
+        .iter()
+        .map(|(k, o)| {
+            let ty = infra_lang::Type::from_json(&o.r#type).unwrap_or(infra_lang::Type::Dynamic);
+            let v = infra_lang::Value::from_json(&o.value, &ty).unwrap_or_else(|_| infra_lang::Value::null());
+            (k.clone(), if o.sensitive { v.sensitive() } else { v }, o.sensitive)
+        })
+        .collect();
+    if let Some(n) = name {
+        let (_, v, s) = &list[0];
+        ui::out(&format!("{}\n", if *s { "<sensitive>".to_string() } else { render::text::render_value(v, 0) }));
+        let _ = n;
+        return 0;
+    }
+    if list.is_empty() {
+        ui::err("\nWarning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty.\n");
+        return 0;
+    }
+    let text = render::text::render_outputs(&list);
+    ui::out(text.strip_prefix("Outputs:\n\n").unwrap_or(&text));
+    0
+}
+
+fn graph() -> i32 {
+    let Some((_, g)) = load(false) else { return 1 };
+    ui::out(&g.to_dot());
+    0
+}
+
+fn state_cmd(s: StateCommand) -> i32 {
+    let color = ui::color_enabled(false);
+    match s {
+        StateCommand::List { addresses, state } => {
+            let st = match backend(state.as_deref()).read() {
+                Ok(s) => s,
+                Err(e) => return fail("Failed to load state", e.to_string(), color),
+            };
+            for k in st.resources.keys() {
+                if addresses.is_empty() || addresses.iter().any(|a| k == a || k.starts_with(&format!("{a}[")) || k.starts_with(&format!("{a}."))) {
+                    ui::out(&format!("{k}\n"));
+                }
+            }
+            0
+        }
+        StateCommand::Show { address, state } => {
+            let st = match backend(state.as_deref()).read() {
+                Ok(s) => s,
+                Err(e) => return fail("Failed to load state", e.to_string(), color),
+            };
+            match st.resources.get(&address) {
+                Some(inst) => {
+                    ui::out(&format!("# {address}:\n{}\n", render_instance(inst)));
+                    0
+                }
+                None => fail("No instance found for the given address", format!("{address} is not in the state. `infra state list` shows what is."), color),
+            }
+        }
+        StateCommand::Rm { addresses, state, lock: l } => {
+            let b = backend(state.as_deref());
+            let _g = match lock(&b, &l, "OperationTypeInvalid", color) {
+                Ok(g) => g,
+                Err(c) => return c,
+            };
+            let mut st = match b.read() {
+                Ok(s) => s,
+                Err(e) => return fail("Failed to load state", e.to_string(), color),
+            };
+            let mut removed = 0;
+            for a in &addresses {
+                let keys: Vec<String> = st.resources.keys().filter(|k| *k == a || k.starts_with(&format!("{a}["))).cloned().collect();
+                if keys.is_empty() {
+                    return fail("Invalid target address", format!("No matching objects found for {a}. `infra state list` shows the addresses in the state."), color);
+                }
+                for k in keys {
+                    st.resources.remove(&k);
+                    ui::out(&format!("Removed {k}\n"));
+                    removed += 1;
+                }
+            }
+            st.serial += 1;
+            if let Err(e) = b.write(&st) {
+                return fail("Failed to save state", e.to_string(), color);
+            }
+            ui::out(&format!("Successfully removed {removed} resource instance(s).\n"));
+            0
+        }
+        StateCommand::Mv { source, destination, state, lock: l } => {
+            let b = backend(state.as_deref());
+            let _g = match lock(&b, &l, "OperationTypeInvalid", color) {
+                Ok(g) => g,
+                Err(c) => return c,
+            };
+            let mut st = match b.read() {
+                Ok(s) => s,
+                Err(e) => return fail("Failed to load state", e.to_string(), color),
+            };
+            let (src, dst) = match (source.parse::<infra_engine::addrs::InstanceAddr>(), destination.parse::<infra_engine::addrs::InstanceAddr>()) {
+                (Ok(s), Ok(d)) => (s, d),
+                (Err(e), _) | (_, Err(e)) => return fail("Invalid address", e.to_string(), color),
+            };
+            let moves: Vec<(String, infra_engine::addrs::InstanceAddr)> = st
+                .resources
+                .values()
+                .map(infra_engine::statevals::state_addr)
+                .filter_map(|a| {
+                    if a == src {
+                        Some((a.to_string(), dst.clone()))
+                    } else if !source.ends_with(']') && a.resource == src.resource && !destination.ends_with(']') {
+                        Some((a.to_string(), dst.resource.instance(a.key.clone())))
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            if moves.is_empty() {
+                return fail("Invalid source address", format!("Cannot move {source}: it does not exist in the state."), color);
+            }
+            for (from, to) in &moves {
+                if st.resources.contains_key(&to.to_string()) {
+                    return fail("Invalid destination address", format!("Cannot move {from} to {to}: there is already an object at the destination."), color);
+                }
+            }
+            for (from, to) in moves {
+                if let Some(mut inst) = st.resources.remove(&from) {
+                    inst.r#type = to.resource.r#type.clone();
+                    inst.name = to.resource.name.clone();
+                    inst.index_key = match &to.key {
+                        infra_engine::addrs::InstanceKey::None => None,
+                        infra_engine::addrs::InstanceKey::Int(i) => Some(infra_state::IndexKey::Int(*i)),
+                        infra_engine::addrs::InstanceKey::Str(s) => Some(infra_state::IndexKey::Str(s.clone())),
+                    };
+                    ui::out(&format!("Move \"{from}\" to \"{to}\"\n"));
+                    st.resources.insert(to.to_string(), inst);
+                }
+            }
+            st.serial += 1;
+            if let Err(e) = b.write(&st) {
+                return fail("Failed to save state", e.to_string(), color);
+            }
+            ui::out("Successfully moved.\n");
+            0
+        }
+        StateCommand::Pull { state } => match backend(state.as_deref()).read() {
+            Ok(st) => {
+                ui::out(&format!("{}\n", serde_json::to_string_pretty(&infra_state::to_terraform_v4(&st)).unwrap_or_default()));
+                0
+            }
+            Err(e) => fail("Failed to load state", e.to_string(), color),
+        },
+        StateCommand::Push { path, force, state, lock: l } => {
+            let b = backend(state.as_deref());
+            let _g = match lock(&b, &l, "OperationTypeInvalid", color) {
+                Ok(g) => g,
+                Err(c) => return c,
+            };
+            let bytes = if path.as_os_str() == "-" {
+                let mut v = Vec::new();
+                let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut v);
+                v
+            } else {
+                match std::fs::read(&path) {
+                    Ok(v) => v,
+                    Err(e) => return fail("Failed to read state file", format!("{}: {e}", path.display()), color),
+                }
+            };
+            let new = match State::from_slice(&bytes) {
+                Ok(s) => s,
+                Err(e) => return fail("Invalid state file", e.to_string(), color),
+            };
+            let cur = match b.read() {
+                Ok(s) => s,
+                Err(e) => return fail("Failed to load state", e.to_string(), color),
+            };
+            if !force && !cur.resources.is_empty() {
+                if cur.lineage != new.lineage {
+                    return fail("Failed to write state", format!("cannot import state with lineage {:?} over unrelated state with lineage {:?}; use -force to overwrite", new.lineage, cur.lineage), color);
+                }
+                if new.serial < cur.serial {
+                    return fail("Failed to write state", format!("cannot overwrite existing state with serial {} with a different state that has a lower serial ({}); use -force to overwrite", cur.serial, new.serial), color);
+                }
+            }
+            if let Err(e) = b.write(&new) {
+                return fail("Failed to save state", e.to_string(), color);
+            }
+            0
+        }
+    }
+}
+
+fn force_unlock(id: &str) -> i32 {
+    match backend(None).force_unlock(id) {
+        Ok(()) => {
+            ui::out("infra state has been successfully unlocked!\n\nThe state has been unlocked, and infra commands should now be able to obtain a new lock on the remote state.\n");
+            0
+        }
+        Err(e) => fail("Failed to unlock state", e.to_string(), false),
+    }
+}
