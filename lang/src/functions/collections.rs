@@ -188,7 +188,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
         "compact" => sp(&[p("list", P::ListStr)], P::ListStr, |a, _| {
             Ok(Value::List(
                 Type::String,
-                seq(&a[0]).into_iter().filter(|v| !v.is_null() && s(v) != "").collect(),
+                seq(&a[0]).into_iter().filter(|v| !v.is_null() && !s(v).is_empty()).collect(),
             ))
         }),
         "coalesce" => var(&[], pn("vals", P::Any), P::Any, |a, _| {
@@ -472,7 +472,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             if !m.sensitive && a[0].is_known() {
                 return Err(bad(0, "the given value is not sensitive, so this call is redundant"));
             }
-            Ok(v.mark(Marks { sensitive: false, ..m }))
+            Ok(v.mark(Marks { sensitive: false }))
         }),
         "issensitive" => own(&[pu("value", P::Any)], P::Bool, |a, _| Ok(Value::Bool(a[0].marks().sensitive))),
         _ => None,

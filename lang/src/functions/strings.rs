@@ -539,7 +539,7 @@ mod tests {
         assert_eq!(format("%5d|", &[Value::from(42)]), Ok("   42|".into()));
         assert_eq!(format("%-5d|", &[Value::from(42)]), Ok("42   |".into()));
         assert_eq!(format("%05d", &[Value::from(42)]), Ok("00042".into()));
-        assert_eq!(format("%.2f", &[Value::number(3.14159)]), Ok("3.14".into()));
+        assert_eq!(format("%.2f", &[Value::number(1.23456)]), Ok("1.23".into()));
         assert_eq!(format("%q", &[Value::number(1.5)]), Ok("\"1.5\"".into()));
         assert_eq!(format("%e", &[Value::number(1234.5678)]), Ok("1.234568e+03".into()));
         assert!(format("%d", &[Value::number(1.5)]).is_err());
