@@ -3,7 +3,7 @@
 //! evaluated on demand and memoized; the plan and apply stages fill in resource values.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use infra_lang::eval::{eval, EvalContext};
@@ -46,6 +46,35 @@ pub struct ResourceValues {
 }
 
 impl ResourceValues {
+    /// Like [`ResourceValues::value`] but with only the given instances filled in; the others
+    /// are cheap placeholders. Used when every reference in an expression names its instance,
+    /// so that evaluating one of 10,000 instances does not copy the other 9,999.
+    fn partial_value(&self, keys: &BTreeSet<InstanceKey>) -> Value {
+        match &self.expansion {
+            Expansion::Count(n) => Value::Tuple(
+                (0..*n)
+                    .map(|i| {
+                        let k = InstanceKey::Int(i);
+                        if keys.contains(&k) {
+                            self.instances.get(&k).cloned().unwrap_or_else(Value::unknown)
+                        } else {
+                            Value::Unknown(Type::Dynamic)
+                        }
+                    })
+                    .collect(),
+            ),
+            Expansion::ForEach(_) => Value::Object(
+                keys.iter()
+                    .filter_map(|k| match k {
+                        InstanceKey::Str(s) => self.instances.get(k).map(|v| (s.clone(), v.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => self.value(),
+        }
+    }
+
     /// The value a reference to the whole resource evaluates to.
     fn value(&self) -> Value {
         match &self.expansion {
@@ -135,7 +164,39 @@ impl<'c> Scope<'c> {
         let mut locals = BTreeMap::new();
         let mut managed: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
         let mut data: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
-        for t in references(&e.expr) {
+        let refs = references(&e.expr);
+        // Which instances each resource reference needs (None: the whole resource).
+        let mut needed: HashMap<ResourceAddr, Option<BTreeSet<InstanceKey>>> = HashMap::new();
+        for t in &refs {
+            let Some(crate::graph::Node::Resource(addr)) = crate::graph::reference_target(t) else { continue };
+            let Some(rv) = self.resources.get(&addr) else { continue };
+            if !matches!(rv.expansion, Expansion::Count(_) | Expansion::ForEach(_)) {
+                continue;
+            }
+            let step = if addr.mode == Mode::Data { t.steps.get(2) } else { t.steps.get(1) };
+            let key = match step {
+                Some(TraversalStep::Index(v)) => key_of(v),
+                Some(TraversalStep::Dynamic) => find_index_expr(&e.expr, &t.span, addr.mode == Mode::Data)
+                    .and_then(|ix| self.eval(&Expr { expr: ix, loc: e.loc.clone() }, inst).ok())
+                    .and_then(|v| key_of(&v)),
+                _ => None,
+            };
+            let entry = needed.entry(addr).or_insert_with(|| Some(BTreeSet::new()));
+            match (entry.as_mut(), key) {
+                (Some(set), Some(k)) => {
+                    set.insert(k);
+                }
+                _ => *entry = None,
+            }
+        }
+        let resource_value = |addr: &ResourceAddr| -> Value {
+            match (self.resources.get(addr), needed.get(addr)) {
+                (Some(rv), Some(Some(keys))) => rv.partial_value(keys),
+                (Some(rv), _) => rv.value(),
+                (None, _) => Value::unknown(),
+            }
+        };
+        for t in refs {
             let attr = |i: usize| match t.steps.get(i) {
                 Some(TraversalStep::Attr(a)) => Some(a.clone()),
                 _ => None,
@@ -184,7 +245,7 @@ impl<'c> Scope<'c> {
                 "data" => {
                     if let (Some(ty), Some(name)) = (attr(0), attr(1)) {
                         let addr = ResourceAddr { mode: Mode::Data, r#type: ty.clone(), name: name.clone() };
-                        let v = self.resources.get(&addr).map(ResourceValues::value).unwrap_or_else(Value::unknown);
+                        let v = resource_value(&addr);
                         data.entry(ty).or_default().insert(name, v);
                     }
                 }
@@ -192,7 +253,7 @@ impl<'c> Scope<'c> {
                 ty => {
                     if let Some(name) = attr(0) {
                         let addr = ResourceAddr { mode: Mode::Managed, r#type: ty.to_string(), name: name.clone() };
-                        let v = self.resources.get(&addr).map(ResourceValues::value).unwrap_or_else(Value::unknown);
+                        let v = resource_value(&addr);
                         managed.entry(ty.to_string()).or_default().insert(name, v);
                     }
                 }
@@ -214,4 +275,38 @@ impl<'c> Scope<'c> {
 /// `count`/`for_each` of a resource, or `None` when they cannot be evaluated (apply time).
 pub fn eval_expansion_opt(scope: &Scope, r: &crate::config::Resource) -> Option<Expansion> {
     crate::plan::planner::eval_expansion(scope, r).ok()
+}
+
+/// An instance key from an index value.
+fn key_of(v: &Value) -> Option<InstanceKey> {
+    match v.unmarked() {
+        Value::Number(n) => n.as_i64().map(InstanceKey::Int),
+        Value::String(s) => Some(InstanceKey::Str(s.clone())),
+        _ => None,
+    }
+}
+
+/// The index expression of the resource traversal at `span` (`null_resource.a[<here>]`).
+fn find_index_expr(expr: &hcl_edit::expr::Expression, span: &std::ops::Range<usize>, data: bool) -> Option<hcl_edit::expr::Expression> {
+    use hcl_edit::expr::TraversalOperator;
+    use hcl_edit::visit::Visit;
+    use hcl_edit::Span;
+    struct Finder<'a> {
+        span: &'a std::ops::Range<usize>,
+        pos: usize,
+        found: Option<hcl_edit::expr::Expression>,
+    }
+    impl Visit for Finder<'_> {
+        fn visit_traversal(&mut self, t: &hcl_edit::expr::Traversal) {
+            if self.found.is_none() && t.span().as_ref() == Some(self.span) {
+                if let Some(TraversalOperator::Index(ix)) = t.operators.get(self.pos).map(|o| o.value()) {
+                    self.found = Some(ix.clone());
+                }
+            }
+            hcl_edit::visit::visit_traversal(self, t);
+        }
+    }
+    let mut f = Finder { span, pos: if data { 2 } else { 1 }, found: None };
+    f.visit_expr(expr);
+    f.found
 }
