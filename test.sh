@@ -14,8 +14,9 @@ CHECKOV_VERSION=3.3.30
 checkov_venv=$cache/infra-checkov
 
 install_checkov() {
-  if [[ -x $checkov_venv/bin/checkov ]] &&
-     "$checkov_venv/bin/python" -m pip show checkov 2>/dev/null | grep -qx "Version: $CHECKOV_VERSION"; then
+  local shown
+  shown=$("$checkov_venv/bin/python" -m pip show checkov 2>/dev/null || true)
+  if [[ -x $checkov_venv/bin/checkov && $'\n'$shown$'\n' == *$'\nVersion: '$CHECKOV_VERSION$'\n'* ]]; then
     echo "checkov $CHECKOV_VERSION already installed in $checkov_venv"
     return 0
   fi
@@ -28,6 +29,7 @@ install_checkov() {
     rm -rf "$checkov_venv"
     if python3 -m venv "$checkov_venv" &&
        "$checkov_venv/bin/python" -m pip install -q --disable-pip-version-check "checkov==$CHECKOV_VERSION"; then
+      echo "checkov $CHECKOV_VERSION installed in $checkov_venv"
       return 0
     fi
     echo "checkov install attempt $try failed"

@@ -113,7 +113,7 @@ fi
 
 summary_of() {  # one-line summary of a plan/apply log, for sanity checks
   sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -Eo 'Plan: [0-9]+ to add, [0-9]+ to change, [0-9]+ to destroy|No changes|Apply complete! Resources: [0-9]+ added, [0-9]+ changed, [0-9]+ destroyed|Success! The configuration is valid' \
-    | head -n1 || true
+    | tail -n1 || true
 }
 
 workroot=$(mktemp -d "${TMPDIR:-/tmp}/infra-bench.XXXXXX")
@@ -205,7 +205,13 @@ for n, v in keys:
     for s in steps:
         i_s, i_m, i_sv, i_mv = fmt("infra", v, n, s)
         t_s, t_m, t_sv, t_mv = fmt("terraform", v, n, s)
-        sp = f"{t_sv / i_sv:.1f}x" if i_sv and t_sv else "-"
+        # /usr/bin/time resolves 10 ms: a 0.00 s infra step counts as < 0.01 s
+        if i_sv is None or t_sv is None:
+            sp = "-"
+        elif i_sv < 0.01:
+            sp = f">{t_sv / 0.01:.0f}x"
+        else:
+            sp = f"{t_sv / i_sv:.1f}x"
         mr = f"{t_mv / i_mv:.1f}x" if i_mv and t_mv else "-"
         table.append([s, n, v, i_s, i_m, t_s, t_m, sp, mr])
 

@@ -420,7 +420,11 @@ fn show(path: Option<&Path>, json: bool, color: bool) -> i32 {
 }
 
 fn render_instance(inst: &infra_state::ResourceInstanceState) -> String {
-    let v = infra_engine::statevals::instance_value(inst, None);
+    let registry = Registry::builtin();
+    let addr = infra_engine::statevals::state_addr(inst);
+    let provider = registry.get(&infra_engine::statevals::provider_source(&inst.provider));
+    let schema = provider.as_ref().and_then(|p| infra_engine::plan::planner::schema_for(p.as_ref(), &addr.resource));
+    let v = infra_engine::statevals::instance_value(inst, schema);
     let kind = if inst.mode == infra_state::Mode::Data { "data" } else { "resource" };
     format!("{kind} \"{}\" \"{}\" {}", inst.r#type, inst.name, render::text::render_value(&v, 0))
 }

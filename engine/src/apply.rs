@@ -15,7 +15,7 @@ use infra_lang::{Type, Value};
 use infra_providers::{Provider, Registry};
 use infra_state::{Journal, OutputState};
 
-use crate::addrs::{InstanceAddr, Mode};
+use crate::addrs::Mode;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::{eval_expansion_opt, InstanceCtx, ResourceValues, Scope};
@@ -67,7 +67,7 @@ pub struct Interrupt {
 impl Interrupt {
     pub fn trigger(&self) {
         self.count.fetch_add(1, Ordering::SeqCst);
-        self.notify.notify_waiters();
+        self.notify.notify_one();
     }
     pub fn count(&self) -> usize {
         self.count.load(Ordering::SeqCst)
@@ -339,9 +339,15 @@ fn build_ops(plan: &Plan) -> Vec<Op> {
     for (i, c) in changes.iter().enumerate() {
         let mut deps = Vec::new();
         if c.action == Action::Delete {
-            // Delete after everything that depends on this resource was deleted.
+            // Delete after everything that depends (or depended, per the stored state) on this
+            // resource was deleted or updated away from it.
+            let me = c.addr.resource.to_string();
             for (j, other) in changes.iter().enumerate() {
-                if j != i && other.action == Action::Delete && other.depends_on.contains(&c.addr.resource) {
+                if j == i {
+                    continue;
+                }
+                let stored = plan.prior_state.resources.get(&other.addr.to_string()).map(|s| s.dependencies.contains(&me)).unwrap_or(false);
+                if other.depends_on.contains(&c.addr.resource) || stored {
                     deps.push(j);
                 }
             }

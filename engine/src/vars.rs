@@ -156,7 +156,8 @@ pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (B
 
 /// `-var`/env values: strings for primitive types, HCL expressions otherwise.
 fn parse_text(text: &str, ty: &Type) -> Result<Value, String> {
-    if ty.is_primitive() {
+    // Like Terraform: literal strings unless the type constraint is a collection or structure.
+    if ty.is_primitive() || *ty == Type::Dynamic {
         return Ok(Value::string(text));
     }
     let expr = hcl_edit::parser::parse_expr(text).map_err(|e| e.message().to_string())?;

@@ -272,7 +272,7 @@ impl Value {
         };
         let (inner, own) = self.unmark();
         let inner = match (inner, first) {
-            (Value::Object(mut m), PathStep::Attr(a)) => {
+            (Value::Object(mut m), PathStep::Attr(a) | PathStep::Key(a)) => {
                 if let Some(v) = m.remove(a) {
                     m.insert(a.clone(), v.mark_at(rest, marks));
                 }

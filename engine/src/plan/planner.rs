@@ -406,6 +406,15 @@ pub async fn plan(
             }
             let (prior_v, tainted) = prior_values.get(&iaddr).cloned().unwrap_or((Value::null(), false));
             if opts.destroy {
+                if !prior_v.is_null() && r.lifecycle.prevent_destroy {
+                    diags.push(
+                        Diagnostic::error(
+                            "Instance cannot be destroyed",
+                            format!("Resource {iaddr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
+                        )
+                        .at(r.loc.clone()),
+                    );
+                }
                 if !prior_v.is_null() {
                     values.instances.insert(key, prior_v.clone());
                     planned.changes.insert(iaddr.clone(), delete_change(&iaddr, source, prior_v, Some(Reason::DestroyMode), &resource_deps, r.lifecycle.create_before_destroy));

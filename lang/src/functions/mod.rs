@@ -171,6 +171,22 @@ pub fn call_function(name: &str, args: Vec<Value>, ctx: &EvalContext) -> Result<
 
 /// Calls a built-in function, with structured errors.
 pub(crate) fn call(name: &str, args: Vec<Value>, ctx: &EvalContext) -> Result<Value, FnError> {
+    // An error about a sensitive argument must not quote it: keep only what does not depend on
+    // the value (which function, which parameter).
+    let sensitive: Vec<bool> = args.iter().map(Value::contains_sensitive).collect();
+    call_inner(name, args, ctx).map_err(|e| match e {
+        FnError::Arg { index, .. } if sensitive.get(index).copied().unwrap_or(false) => FnError::Arg {
+            index,
+            detail: format!("Invalid value for argument {} of {name:?}: the given value is sensitive, so the details of the problem are not shown. (sensitive value)", index + 1),
+        },
+        FnError::Call(_) if sensitive.iter().any(|s| *s) => {
+            FnError::Call("an argument is sensitive, so the details of the problem are not shown (sensitive value)".into())
+        }
+        e => e,
+    })
+}
+
+fn call_inner(name: &str, args: Vec<Value>, ctx: &EvalContext) -> Result<Value, FnError> {
     let Some(spec) = lookup(name) else {
         return Err(fail(format!("there is no function named {name:?}")));
     };
