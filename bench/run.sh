@@ -3,6 +3,7 @@
 # See bench/README.md. Usage:
 #   bench/run.sh [--quick] [--max-n N] [--variants "chains separate"] [--no-terraform] [--no-infra]
 #                [--sizes "1000 10000"] [--append] [--step-timeout SECONDS] [--report-only]
+#                [--note TEXT]   (a line of context for results-latest.md; also BENCH_NOTE)
 # Env: INFRA=path/to/infra (default: <repo>/target/release/infra, built if missing)
 #      SHARED=path/to/shared (default: <repo>/../shared; Terraform is skipped if missing)
 set -euo pipefail
@@ -17,6 +18,7 @@ do_infra=1
 do_tf=1
 append=0
 report_only=0
+extra_note=${BENCH_NOTE:-}
 step_timeout=${STEP_TIMEOUT:-3600}
 tsv=${RESULTS_TSV:-$here/results-latest.tsv}
 md=${RESULTS_MD:-$here/results-latest.md}
@@ -26,6 +28,7 @@ while [[ $# -gt 0 ]]; do
     --quick) max_n=1000 ;;
     --sizes) read -r -a sizes <<<"$2"; shift ;;
     --report-only) report_only=1 ;;
+    --note) extra_note=$2; shift ;;
     --max-n) max_n=$2; shift ;;
     --max-n=*) max_n=${1#*=} ;;
     --variants) read -r -a variants <<<"$2"; shift ;;
@@ -181,9 +184,9 @@ done
 rm -rf "$workroot"
 
 # --- report ------------------------------------------------------------------
-python3 - "$tsv" "$md" "$tf_note" <<'PY'
+python3 - "$tsv" "$md" "$tf_note" "$extra_note" <<'PY'
 import csv, sys, platform, os, datetime
-tsv, md, note = sys.argv[1], sys.argv[2], sys.argv[3]
+tsv, md, note, extra = sys.argv[1:5]
 rows = list(csv.DictReader(open(tsv), delimiter="\t"))
 cell = {(r["tool"], r["variant"], r["n"], r["step"]): r for r in rows}
 steps = ["validate", "plan-empty", "apply", "plan-noop", "plan-1pct"]
@@ -225,7 +228,8 @@ with open(md, "w") as f:
             f"{platform.machine()}, {os.cpu_count()} CPUs. Seconds are wall time, MB is peak RSS "
             "(`/usr/bin/time %M`). speedup = terraform s / infra s; mem ratio = terraform MB / infra MB. "
             "`(rc=N)` marks an unexpected exit code (plans use `-detailed-exitcode`).\n\n")
-    if note: f.write(f"> {note}\n\n")
+    for x in (note, extra):
+        if x: f.write(f"> {x}\n\n")
     f.write("| " + " | ".join(hdr) + " |\n|" + "---|" * len(hdr) + "\n")
     for r in table: f.write("| " + " | ".join(map(str, r)) + " |\n")
     f.write("\n## Sanity: what each tool reported\n\n| step | N | variant | infra | terraform |\n|---|---|---|---|---|\n")
