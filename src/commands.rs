@@ -182,7 +182,7 @@ fn env_vars() -> Vec<(String, String)> {
 }
 
 /// Loads config, variables and state and makes a plan.
-async fn make_plan(a: &PlanArgs, backend: &LocalBackend, color: bool) -> Result<(Config, State, Plan), i32> {
+async fn make_plan(a: &PlanArgs, backend: &LocalBackend, color: bool) -> Result<(Config, Plan), i32> {
     let Some((config, graph)) = load(color) else { return Err(1) };
     let (vars, vdiags) = resolve(&config, &var_args(&a.vars), &env_vars());
     ui::diagnostics(&vdiags, color);
@@ -195,13 +195,11 @@ async fn make_plan(a: &PlanArgs, backend: &LocalBackend, color: bool) -> Result<
     };
     let registry = Registry::builtin();
     let opts = PlanOptions { destroy: a.destroy, refresh: a.refresh, targets: a.targets.clone(), parallelism: a.parallelism };
-    match plan(&config, &graph, &state, &registry, vars, &opts).await {
+    let hash = state_hash(backend)?;
+    match plan(&config, &graph, state, &registry, vars, &opts).await {
         Ok(mut p) => {
-            p.prior_state_hash = match state_hash(backend) {
-                Ok(h) => h,
-                Err(c) => return Err(c),
-            };
-            Ok((config, state, p))
+            p.prior_state_hash = hash;
+            Ok((config, p))
         }
         Err(d) => {
             ui::diagnostics(&d, color);
@@ -217,7 +215,7 @@ async fn plan_cmd(a: PlanArgs) -> i32 {
         Ok(l) => l,
         Err(c) => return c,
     };
-    let (config, _state, p) = match make_plan(&a, &backend, color).await {
+    let (config, p) = match make_plan(&a, &backend, color).await {
         Ok(x) => x,
         Err(c) => return c,
     };
@@ -293,7 +291,7 @@ async fn apply_cmd(a: ApplyArgs, destroy: bool) -> i32 {
         (config, pf.plan)
     } else {
         let pa = plan_args_from(&a, destroy);
-        let (config, _state, p) = match make_plan(&pa, &backend, color).await {
+        let (config, p) = match make_plan(&pa, &backend, color).await {
             Ok(x) => x,
             Err(c) => return c,
         };

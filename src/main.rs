@@ -23,7 +23,9 @@ fn main() {
             std::process::exit(1);
         }
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One thread: provider work is I/O-bound and concurrent on one thread; a single malloc
+    // arena keeps peak memory low.
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("Error: cannot start the async runtime: {e}");

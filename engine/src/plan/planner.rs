@@ -259,14 +259,16 @@ struct Planned {
 pub async fn plan(
     config: &Config,
     graph: &Graph,
-    state: &State,
+    state: State,
     registry: &Registry,
     vars: BTreeMap<String, Value>,
     opts: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
     let providers = Providers::resolve(config, registry)?;
-    let prior_state_hash = state.content_hash();
-    let mut prior = state.clone();
+    // The caller fills this in: only it knows what is stored (no state file at all hashes as "none").
+    let prior_state_hash = String::new();
+    let mut prior = state;
+    let prior_outputs = prior.outputs.clone();
     let mut diags = Diagnostics::default();
 
     // 1. moved blocks: rename stored instances.
@@ -319,18 +321,13 @@ pub async fn plan(
     let mut scope = Scope::new(config, vars.clone());
     let deps = graph.resource_dependencies();
     let mut planned = Planned { changes: BTreeMap::new() };
-    let prior_values: HashMap<InstanceAddr, (Value, bool)> = prior
-        .resources
-        .values()
-        .filter(|i| i.deposed.is_none())
-        .map(|i| {
-            let addr = state_addr(i);
-            let schema = providers
-                .by_source(&provider_source(&i.provider), registry)
-                .and_then(|p| schema_for(p.as_ref(), &addr.resource).cloned());
-            (addr, (instance_value(i, schema.as_ref()), i.tainted))
-        })
-        .collect();
+    // Stored values are decoded on demand: keeping a decoded copy of every instance would
+    // double the plan's peak memory on large states.
+    let prior_value = |prior: &State, addr: &InstanceAddr| -> Option<(Value, bool)> {
+        let i = prior.resources.get(&addr.to_string()).filter(|i| i.deposed.is_none() && i.mode == infra_state::Mode::Managed)?;
+        let schema = providers.by_source(&provider_source(&i.provider), registry).and_then(|p| schema_for(p.as_ref(), &addr.resource).cloned());
+        Some((instance_value(i, schema.as_ref()), i.tainted))
+    };
 
     for node in graph.topo_order() {
         let Node::Resource(addr) = node else { continue };
@@ -404,7 +401,7 @@ pub async fn plan(
                 }
                 continue;
             }
-            let (prior_v, tainted) = prior_values.get(&iaddr).cloned().unwrap_or((Value::null(), false));
+            let (prior_v, tainted) = prior_value(&prior, &iaddr).unwrap_or((Value::null(), false));
             if opts.destroy {
                 if !prior_v.is_null() && r.lifecycle.prevent_destroy {
                     diags.push(
@@ -488,10 +485,12 @@ pub async fn plan(
     }
 
     // 4. orphans: stored instances no longer in the configuration.
-    for (iaddr, (prior_v, _)) in &prior_values {
+    let stored_addrs: Vec<InstanceAddr> = prior.resources.values().filter(|i| i.deposed.is_none() && i.mode == infra_state::Mode::Managed).map(state_addr).collect();
+    for iaddr in &stored_addrs {
         if planned.changes.contains_key(iaddr) || iaddr.resource.mode == Mode::Data {
             continue;
         }
+        let Some((prior_v, _)) = prior_value(&prior, iaddr) else { continue };
         let r = config.resource(&iaddr.resource);
         if let Some(res) = r {
             if let Some(rv) = scope.resources.get(&iaddr.resource) {
@@ -518,7 +517,7 @@ pub async fn plan(
             .map(|s| s.dependencies.iter().filter_map(|d| d.parse::<InstanceAddr>().ok().map(|a| a.resource)).collect())
             .unwrap_or_default();
         let reason = if opts.destroy { Reason::DestroyMode } else { reason };
-        planned.changes.insert(iaddr.clone(), delete_change(iaddr, &source, prior_v.clone(), Some(reason), &deps, false));
+        planned.changes.insert(iaddr.clone(), delete_change(iaddr, &source, prior_v, Some(reason), &deps, false));
     }
 
     // 5. outputs.
@@ -545,7 +544,7 @@ pub async fn plan(
                 continue;
             }
             let v = if o.sensitive { v.sensitive() } else { v };
-            let before = prior_output(state, name);
+            let before = prior_output(&prior_outputs, name);
             let action = if before.is_null() {
                 if v.is_null() { Action::NoOp } else { Action::Create }
             } else if v.is_wholly_known() && v.clone().unmark_deep().0.to_json() == before.clone().unmark_deep().0.to_json() {
@@ -556,9 +555,9 @@ pub async fn plan(
             outputs.push(OutputChange { name: name.clone(), action, before, after: v, sensitive: o.sensitive });
         }
     }
-    for name in state.outputs.keys() {
+    for name in prior_outputs.keys() {
         if opts.destroy || !config.outputs.contains_key(name) {
-            outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: prior_output(state, name), after: Value::null(), sensitive: state.outputs[name].sensitive });
+            outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: prior_output(&prior_outputs, name), after: Value::null(), sensitive: prior_outputs[name].sensitive });
         }
     }
 
@@ -651,8 +650,8 @@ fn triggered_replace(r: &Resource, changes: &BTreeMap<InstanceAddr, ResourceChan
     None
 }
 
-fn prior_output(state: &State, name: &str) -> Value {
-    let Some(o) = state.outputs.get(name) else { return Value::null() };
+fn prior_output(outputs: &BTreeMap<String, infra_state::OutputState>, name: &str) -> Value {
+    let Some(o) = outputs.get(name) else { return Value::null() };
     let ty = Type::from_json(&o.r#type).unwrap_or(Type::Dynamic);
     let v = Value::from_json(&o.value, &ty).unwrap_or_else(|_| Value::null());
     if o.sensitive {

@@ -314,7 +314,7 @@ impl Env {
     pub async fn try_plan(&self, opts: &PlanOptions, vars: BTreeMap<String, Value>) -> Result<(Config, Plan), Diagnostics> {
         let (config, graph) = self.load();
         let state = self.state();
-        let p = plan(&config, &graph, &state, &self.registry, vars, opts).await?;
+        let p = plan(&config, &graph, state, &self.registry, vars, opts).await?;
         Ok((config, p))
     }
 
