@@ -295,8 +295,13 @@ async fn apply_cmd(a: ApplyArgs, destroy: bool) -> i32 {
             Ok(x) => x,
             Err(c) => return c,
         };
-        ui::out(&render::text::render_plan(&p, &render::text::TextOptions { color }));
-        if p.is_empty() {
+        if a.json && !a.auto_approve {
+            return fail("Plan file or auto-approve required", "infra cannot ask for interactive approval when -json is set. Use -auto-approve, or apply a saved plan file.", color);
+        }
+        if !a.json {
+            ui::out(&render::text::render_plan(&p, &render::text::TextOptions { color }));
+        }
+        if p.is_empty() && !a.json {
             return 0;
         }
         if !a.auto_approve {
@@ -313,10 +318,10 @@ async fn apply_cmd(a: ApplyArgs, destroy: bool) -> i32 {
         }
         (config, p)
     };
-    run_apply(&config, &p, &backend, a.parallelism, color).await
+    run_apply(&config, &p, &backend, a.parallelism, color, a.json).await
 }
 
-async fn run_apply(config: &Config, p: &Plan, backend: &LocalBackend, parallelism: usize, color: bool) -> i32 {
+async fn run_apply(config: &Config, p: &Plan, backend: &LocalBackend, parallelism: usize, color: bool, json: bool) -> i32 {
     let registry = Registry::builtin();
     // The journal's base is the refreshed prior state.
     let journal = match backend.begin_journal(&p.prior_state) {
@@ -332,8 +337,18 @@ async fn run_apply(config: &Config, p: &Plan, backend: &LocalBackend, parallelis
             }
         });
     }
-    ui::out("\n");
-    let events: Arc<dyn Fn(ApplyEvent) + Send + Sync> = Arc::new(move |e| match e {
+    if json {
+        ui::out(&crate::jsonui::line("info", &format!("infra {}", env!("CARGO_PKG_VERSION")), "version", serde_json::json!({"terraform": env!("CARGO_PKG_VERSION"), "ui": "1.0"})));
+    } else {
+        ui::out("\n");
+    }
+    let events: Arc<dyn Fn(ApplyEvent) + Send + Sync> = if json {
+        Arc::new(|e| {
+            if let Some(l) = crate::jsonui::event(&e) {
+                ui::out(&l);
+            }
+        })
+    } else { Arc::new(move |e| match e {
         ApplyEvent::Started { addr, kind } => ui::out(&format!("{addr}: {}...\n", kind.words().0)),
         ApplyEvent::StillRunning { addr, kind, elapsed } => ui::out(&format!("{addr}: Still {}... [{}s elapsed]\n", kind.words().2, elapsed.as_secs())),
         ApplyEvent::Completed { addr, kind, elapsed, id } => {
@@ -349,16 +364,45 @@ async fn run_apply(config: &Config, p: &Plan, backend: &LocalBackend, parallelis
                 ui::err("\nInterrupt received. Please wait for infra to exit or data loss may occur.\nGracefully shutting down... (press Ctrl-C again to abort operations in flight)\n")
             }
         }
-    });
+    }) };
     let opts = ApplyOptions { parallelism, progress_every: Duration::from_secs(10) };
     let outcome = apply(p, config, &registry, &journal, &opts, events, interrupt).await;
     if let Err(e) = journal.finish() {
         ui::diagnostics(&Diagnostics::from(Diagnostic::error("Failed to save state", e.to_string())), color);
         return 1;
     }
+    if json {
+        for d in outcome.errors.iter() {
+            ui::out(&crate::jsonui::diagnostic(d));
+        }
+        let op = if p.destroy { "destroy" } else { "apply" };
+        ui::out(&crate::jsonui::line(
+            "info",
+            &format!("Apply complete! Resources: {} added, {} changed, {} destroyed.", outcome.added, outcome.changed, outcome.destroyed),
+            "change_summary",
+            serde_json::json!({"changes": {"add": outcome.added, "change": outcome.changed, "remove": outcome.destroyed, "operation": op}}),
+        ));
+        let outs: serde_json::Map<String, serde_json::Value> = outcome
+            .outputs
+            .iter()
+            .map(|(n, v, s)| {
+                let (plain, _) = v.clone().unmark_deep();
+                let mut o = serde_json::json!({"sensitive": s, "type": plain.ty().to_json()});
+                if !s {
+                    o["value"] = plain.to_json();
+                }
+                (n.clone(), o)
+            })
+            .collect();
+        ui::out(&crate::jsonui::line("info", "Outputs: ", "outputs", serde_json::json!({"outputs": outs})));
+        return i32::from(outcome.errors.has_errors() || outcome.interrupted);
+    }
     ui::diagnostics(&outcome.errors, color);
     if !outcome.skipped.is_empty() {
-        ui::err(&format!("\nNot attempted ({}): {}\n", outcome.skipped.len(), outcome.skipped.join(", ")));
+        let shown: Vec<&str> = outcome.skipped.iter().take(20).map(String::as_str).collect();
+        let more = outcome.skipped.len().saturating_sub(shown.len());
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        ui::err(&format!("\nNot attempted ({}): {}{more}\n", outcome.skipped.len(), shown.join(", ")));
     }
     if outcome.errors.has_errors() || outcome.interrupted {
         return 1;

@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod jsonui;
 mod ui;
 
 use clap::Parser;

@@ -698,3 +698,44 @@ fn checkov_parses_plan_json() {
     passed.sort();
     assert_eq!(passed, ["null_resource.w[0]", "null_resource.w[1]", "null_resource.x", "null_resource.y"], "{v}");
 }
+
+/// Ctrl-C once: nothing new starts, what is in flight finishes, state is saved (no journal
+/// left), the exit code is 1, and the next apply converges.
+#[test]
+fn interrupt_during_apply_stops_cleanly_and_saves_state() {
+    let total = 3000;
+    let ctx = Ctx::new();
+    ctx.write("main.tf", &format!("resource \"null_resource\" \"n\" {{\n  count = {total}\n}}\n"));
+    let mut child = ctx.cmd(&["apply", "-auto-approve", "-parallelism=1"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some((addr, _)) = line.split_once(": Creation complete") {
+                let _ = tx.send(addr.to_string());
+            }
+        }
+    });
+    let mut completed = Vec::new();
+    while completed.len() < 20 {
+        completed.push(rx.recv().expect("apply ended before 20 resources completed"));
+    }
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    reader.join().unwrap();
+    completed.extend(rx.try_iter());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "interrupted apply must exit 1; stderr:\n{stderr}");
+    assert!(stderr.contains("Interrupt received"), "stderr:\n{stderr}");
+    assert!(!ctx.path().join("terraform.tfstate.journal").exists(), "state must be compacted on a graceful stop");
+    let listed = ctx.state_list();
+    for a in &completed {
+        assert!(listed.contains(a), "{a} completed before the interrupt but is not in the state");
+    }
+    assert!(listed.len() < total, "the interrupt must stop new work ({} of {total} applied)", listed.len());
+    let again = ctx.run(&["apply", "-auto-approve"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert_eq!(ctx.state_list().len(), total);
+}

@@ -177,8 +177,19 @@ pub async fn apply(
     let mut schemas: HashMap<usize, Option<infra_providers::Schema>> = HashMap::new();
     let parallelism = opts.parallelism.max(1);
 
+    let mut interrupts_seen = 0;
     loop {
-        let stop_new = interrupt.count() >= 1;
+        let interrupts = interrupt.count();
+        if interrupts > interrupts_seen {
+            interrupts_seen = interrupts;
+            let abort = interrupts >= 2;
+            events(ApplyEvent::Interrupted { abort });
+            outcome.interrupted = true;
+            if abort {
+                set.abort_all();
+            }
+        }
+        let stop_new = interrupts >= 1;
         while !stop_new && running < parallelism {
             let Some(i) = ready.pop() else { break };
             let change = &ops[i].change;
@@ -210,15 +221,8 @@ pub async fn apply(
         }
         let joined = tokio::select! {
             j = set.join_next() => j,
-            _ = interrupt.notify.notified() => {
-                let abort = interrupt.count() >= 2;
-                events(ApplyEvent::Interrupted { abort });
-                outcome.interrupted = true;
-                if abort {
-                    set.abort_all();
-                }
-                continue;
-            }
+            // Handled at the top of the loop.
+            _ = interrupt.notify.notified() => continue,
         };
         let Some(joined) = joined else { break };
         running -= 1;
@@ -279,8 +283,8 @@ pub async fn apply(
     for (i, op) in ops.iter().enumerate() {
         if !done.contains(&i) && !failed.contains(&i) {
             let a = op.change.addr.to_string();
+            // Not announced one by one: after an interrupt this can be most of the plan.
             if !outcome.skipped.contains(&a) {
-                events(ApplyEvent::Skipped { addr: a.clone(), because: "the apply was interrupted".into() });
                 outcome.skipped.push(a);
             }
         }
