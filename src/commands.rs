@@ -146,7 +146,12 @@ fn lock(b: &LocalBackend, l: &LockArgs, op: &str, color: bool) -> Result<Option<
     };
     match b.lock(LockInfo::new(op), timeout) {
         Ok(g) => Ok(Some(g)),
-        Err(e) => Err(fail("Error acquiring the state lock", e.to_string(), color)),
+        Err(e) => {
+            // The state crate's message starts with its own summary line: show it once.
+            let text = e.to_string();
+            let (summary, detail) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+            Err(fail(summary.trim(), detail.trim_start(), color))
+        }
     }
 }
 
