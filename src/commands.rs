@@ -473,7 +473,16 @@ fn render_instance(inst: &infra_state::ResourceInstanceState) -> String {
     let schema = provider.as_ref().and_then(|p| infra_engine::plan::planner::schema_for(p.as_ref(), &addr.resource));
     let v = infra_engine::statevals::instance_value(inst, schema);
     let kind = if inst.mode == infra_state::Mode::Data { "data" } else { "resource" };
-    format!("{kind} \"{}\" \"{}\" {}", inst.r#type, inst.name, render::text::render_value(&v, 0))
+    // Like `terraform state show`: bare attribute names, aligned, null attributes omitted.
+    let attrs: Vec<(&String, &infra_lang::Value)> = v.unmarked().as_entries().map(|m| m.iter().filter(|(_, x)| !x.is_null()).collect()).unwrap_or_default();
+    let width = attrs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let mut out = format!("{kind} \"{}\" \"{}\" {{\n", inst.r#type, inst.name);
+    for (k, x) in attrs {
+        let shown = if x.marks().sensitive { "(sensitive value)".to_string() } else { render::text::render_value(x, 4) };
+        out.push_str(&format!("    {k:<width$} = {shown}\n"));
+    }
+    out.push('}');
+    out
 }
 
 fn output(name: Option<&str>, json: bool, raw: bool, state_path: Option<&Path>, color: bool) -> i32 {
