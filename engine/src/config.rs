@@ -36,10 +36,19 @@ pub struct TerraformBlock {
     pub backend: Option<(String, Loc)>,
 }
 
+/// A `validation` block of a variable.
+#[derive(Clone, Debug)]
+pub struct Validation {
+    pub condition: Expr,
+    pub error_message: Expr,
+    pub loc: Loc,
+}
+
 #[derive(Clone, Debug)]
 pub struct Variable {
     pub name: String,
     pub default: Option<Expr>,
+    pub validations: Vec<Validation>,
     pub ty: Option<Type>,
     pub description: Option<String>,
     pub sensitive: bool,
@@ -212,10 +221,12 @@ pub fn load_file(config: &mut Config, file: &Arc<SourceFile>, diags: &mut Diagno
         Ok(b) => b,
         Err(e) => {
             let off = e.location().offset();
-            diags.push(
-                Diagnostic::error("Invalid syntax", format!("{}.", capitalize(e.message())))
-                    .at(Loc { file: file.clone(), span: off..off + 1 }),
-            );
+            let (summary, detail) = if e.message().contains("redefined attribute") {
+                ("Attribute redefined", "This argument was already set earlier in the same block. Each argument may be set only once.".to_string())
+            } else {
+                ("Invalid syntax", format!("{}.", capitalize(e.message())))
+            };
+            diags.push(Diagnostic::error(summary, detail).at(Loc { file: file.clone(), span: off..off + 1 }));
             return;
         }
     };
@@ -405,7 +416,7 @@ impl Loader {
             );
             return;
         }
-        let mut v = Variable { name: name.to_string(), default: None, ty: None, description: None, sensitive: false, nullable: true, loc };
+        let mut v = Variable { name: name.to_string(), default: None, validations: vec![], ty: None, description: None, sensitive: false, nullable: true, loc };
         for s in b.body.iter() {
             match s {
                 Structure::Attribute(a) => match a.key.as_str() {
@@ -422,7 +433,11 @@ impl Loader {
                             .at(self.loc(a.key.span())),
                     ),
                 },
-                Structure::Block(inner) if inner.ident.as_str() == "validation" => {}
+                Structure::Block(inner) if inner.ident.as_str() == "validation" => {
+                    if let Some(val) = self.validation(name, inner, diags) {
+                        v.validations.push(val);
+                    }
+                }
                 Structure::Block(inner) => diags.push(
                     Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in a variable block.", inner.ident.as_str()))
                         .at(self.loc(inner.ident.span())),
@@ -430,6 +445,74 @@ impl Loader {
             }
         }
         config.variables.insert(name.to_string(), v);
+    }
+
+    fn validation(&self, var: &str, b: &Block, diags: &mut Diagnostics) -> Option<Validation> {
+        let loc = self.loc(b.ident.span());
+        let mut condition = None;
+        let mut message = None;
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) if a.key.as_str() == "condition" => condition = Some(self.expr(&a.value)),
+                Structure::Attribute(a) if a.key.as_str() == "error_message" => message = Some(self.expr(&a.value)),
+                Structure::Attribute(a) => diags.push(
+                    Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected in a validation block. Expected: condition, error_message.", a.key.as_str()))
+                        .at(self.loc(a.key.span())),
+                ),
+                Structure::Block(inner) => diags.push(
+                    Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in a validation block.", inner.ident.as_str()))
+                        .at(self.loc(inner.ident.span())),
+                ),
+            }
+        }
+        let (Some(condition), Some(error_message)) = (condition, message) else {
+            let missing = if b.body.get_attribute("condition").is_none() { "condition" } else { "error_message" };
+            diags.push(Diagnostic::error("Missing required argument", format!("The argument \"{missing}\" is required, but no definition was found.")).at(loc));
+            return None;
+        };
+        // Like Terraform 1.0: a condition tests the variable's own value and nothing else.
+        let refs = infra_lang::references::references(&condition.expr);
+        let mut own = false;
+        for t in &refs {
+            let is_self = t.root == "var" && matches!(t.steps.first(), Some(infra_lang::references::TraversalStep::Attr(n)) if n == var);
+            if is_self {
+                own = true;
+            } else {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid reference in variable validation",
+                        format!("The condition for variable \"{var}\" can only refer to the variable itself, using var.{var}."),
+                    )
+                    .at(Loc { file: self.file.clone(), span: t.span.clone() }),
+                );
+                return None;
+            }
+        }
+        if !own {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid variable validation condition",
+                    format!("The condition for variable \"{var}\" must refer to var.{var} in order to test incoming values."),
+                )
+                .at(condition.loc.clone()),
+            );
+            return None;
+        }
+        if let Some(text) = literal_string(&error_message.expr) {
+            let t = text.trim();
+            let starts_upper = t.chars().next().map(|c| c.is_uppercase()).unwrap_or(false);
+            if t.is_empty() || !starts_upper || !(t.ends_with('.') || t.ends_with('?')) {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid validation error message",
+                        "The validation error message must be at least one full sentence starting with an uppercase letter and ending with a period or question mark.",
+                    )
+                    .at(error_message.loc.clone()),
+                );
+                return None;
+            }
+        }
+        Some(Validation { condition, error_message, loc })
     }
 
     fn output(&self, config: &mut Config, name: &str, b: &Block, diags: &mut Diagnostics) {

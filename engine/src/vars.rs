@@ -149,7 +149,12 @@ pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (B
                 continue;
             }
         };
-        out.insert(name.clone(), if decl.sensitive { value.sensitive() } else { value });
+        let value = if decl.sensitive { value.sensitive() } else { value };
+        if let Err(d) = validate(name, &value, decl) {
+            diags.push(d);
+            continue;
+        }
+        out.insert(name.clone(), value);
     }
     (out, diags)
 }
@@ -227,4 +232,37 @@ fn read_var_file(config: &Config, path: &Path, explicit: bool, raw: &mut BTreeMa
         }
         raw.insert(k, Raw::Value(v, loc));
     }
+}
+
+/// Runs a variable's `validation` blocks against its value.
+fn validate(name: &str, value: &Value, decl: &crate::config::Variable) -> Result<(), Diagnostic> {
+    let ctx = EvalContext { variables: [("var".to_string(), Value::object([(name.to_string(), value.clone())]))].into(), ..EvalContext::default() };
+    for v in &decl.validations {
+        let result = eval(&v.condition.expr, &ctx).map_err(|ds| {
+            let d = ds.into_iter().next().map(|d| Diagnostic::from_lang(d, &v.condition.loc.file, &v.condition.loc.span));
+            d.unwrap_or_else(|| Diagnostic::error("Invalid variable validation result", ""))
+        })?;
+        if !result.is_known() {
+            continue;
+        }
+        let ok = match convert(result.clone(), &Type::Bool) {
+            Ok(b) if !b.is_null() => b.unmarked().as_bool().unwrap_or(false),
+            _ => {
+                return Err(Diagnostic::error(
+                    "Invalid variable validation result",
+                    "Invalid validation condition result value: a bool is required.",
+                )
+                .at(v.condition.loc.clone()))
+            }
+        };
+        if !ok {
+            let message = eval(&v.error_message.expr, &ctx)
+                .ok()
+                .and_then(|m| if m.contains_sensitive() { None } else { m.unmarked().as_str().map(str::to_string) })
+                .unwrap_or_else(|| "(the error message is sensitive or invalid)".to_string());
+            return Err(Diagnostic::error("Invalid value for variable", format!("{message}\n\nThis was checked by the validation rule at {}.", v.loc.short()))
+                .at(decl.loc.clone()));
+        }
+    }
+    Ok(())
 }
