@@ -62,6 +62,8 @@ pub enum Command {
     Output(OutputArgs),
     /// Print the dependency graph in Graphviz DOT format.
     Graph(GraphArgs),
+    /// Rewrite configuration files to the canonical format and style (as `terraform fmt`).
+    Fmt(FmtArgs),
     /// Inspect and modify the state.
     #[command(subcommand)]
     State(StateCommand),
@@ -217,6 +219,29 @@ pub struct OutputArgs {
     /// Path of the state file (default terraform.tfstate).
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct FmtArgs {
+    /// Files or directories to format (default: the current directory); `-` reads stdin and writes stdout.
+    pub targets: Vec<PathBuf>,
+    /// Don't write: exit 3 if any file is not formatted (listing them).
+    #[arg(long)]
+    pub check: bool,
+    /// Print a unified diff of the changes.
+    #[arg(long)]
+    pub diff: bool,
+    /// Also format files in subdirectories.
+    #[arg(long)]
+    pub recursive: bool,
+    /// Write the result back to the files (default true).
+    #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, default_value_t = true, default_missing_value = "true", value_name = "BOOL")]
+    pub write: bool,
+    /// List the files whose formatting changed (default true).
+    #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, default_value_t = true, default_missing_value = "true", value_name = "BOOL")]
+    pub list: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }

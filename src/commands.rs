@@ -33,6 +33,7 @@ pub async fn run(cmd: Command) -> i32 {
         Command::Show(a) => show(a.path.as_deref(), a.json, ui::color_enabled(a.common.no_color)),
         Command::Output(a) => output(a.name.as_deref(), a.json, a.raw, a.state.as_deref(), ui::color_enabled(a.common.no_color)),
         Command::Graph(_) => graph(),
+        Command::Fmt(a) => fmt(a),
         Command::State(s) => state_cmd(s),
         Command::ForceUnlock(a) => force_unlock(&a.lock_id),
     }
@@ -554,6 +555,44 @@ fn output(name: Option<&str>, json: bool, raw: bool, state_path: Option<&Path>, 
     let text = render::text::render_outputs(&list);
     ui::out(text.strip_prefix("Outputs:\n\n").unwrap_or(&text));
     0
+}
+
+/// `infra fmt`: exit 0, 2 on syntax errors, 3 with -check when a file is not formatted.
+fn fmt(a: crate::args::FmtArgs) -> i32 {
+    use infra_engine::fmt;
+    if a.targets.len() == 1 && a.targets[0].as_os_str() == "-" {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text);
+        return match fmt::format_source(&text) {
+            Ok(mut out) => {
+                if a.check {
+                    return if out == text { 0 } else { 3 };
+                }
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                ui::out(&out);
+                0
+            }
+            Err(e) => {
+                ui::err(&format!("Error: Invalid syntax\n\n  on <stdin> line {}, column {}:\n{}\n", e.line, e.column, e.message));
+                2
+            }
+        };
+    }
+    let opts = fmt::FmtOptions { check: a.check, diff: a.diff, recursive: a.recursive, write: a.write, list: a.list };
+    let outcome = fmt::run(&a.targets, &opts);
+    ui::out(&outcome.stdout);
+    for e in &outcome.errors {
+        ui::err(&format!("Error: {e}\n"));
+    }
+    if !outcome.errors.is_empty() {
+        2
+    } else if a.check && !outcome.changed_files.is_empty() {
+        3
+    } else {
+        0
+    }
 }
 
 fn graph() -> i32 {

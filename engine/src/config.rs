@@ -187,7 +187,10 @@ pub fn load_dir(dir: &Path) -> (Config, Diagnostics) {
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().map(|e| e == "tf").unwrap_or(false) && p.is_file())
+            .filter(|p| {
+                let n = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                (n.ends_with(".tf") || n.ends_with(".tf.json")) && !n.starts_with('.') && p.is_file()
+            })
             .collect(),
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -198,21 +201,154 @@ pub fn load_dir(dir: &Path) -> (Config, Diagnostics) {
         }
     };
     paths.sort();
-    for path in paths {
+    // Override files are merged after every primary file, in lexical order.
+    let (overrides, primaries): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| is_override(p));
+    for (path, is_ov) in primaries.into_iter().map(|p| (p, false)).chain(overrides.into_iter().map(|p| (p, true))) {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let file = Arc::new(SourceFile { name, path: path.clone(), text });
-                load_file(&mut config, &file, &mut diags);
-                config.files.push(file);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic::error("Failed to read file", format!("Could not read {}: {e}.", path.display())));
+                continue;
             }
-            Err(e) => diags.push(Diagnostic::error(
-                "Failed to read file",
-                format!("Could not read {}: {e}.", path.display()),
-            )),
+        };
+        let text = if name.ends_with(".tf.json") {
+            match crate::config_json::to_native(&text) {
+                Ok(native) => native,
+                Err(e) => {
+                    let file = Arc::new(SourceFile { name, path: path.clone(), text });
+                    diags.push(Diagnostic::error(e.summary, e.detail).at(Loc { file: file.clone(), span: e.offset..e.offset + 1 }));
+                    config.files.push(file);
+                    continue;
+                }
+            }
+        } else {
+            text
+        };
+        let file = Arc::new(SourceFile { name, path: path.clone(), text });
+        if is_ov {
+            merge_override(&mut config, &file, &mut diags);
+        } else {
+            load_file(&mut config, &file, &mut diags);
         }
+        config.files.push(file);
     }
     (config, diags)
+}
+
+/// `override.tf`, `*_override.tf` and their `.tf.json` forms.
+fn is_override(p: &Path) -> bool {
+    let n = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = n.trim_end_matches(".json").trim_end_matches(".tf");
+    stem == "override" || stem.ends_with("_override")
+}
+
+/// Merges an override file into the configuration as Terraform does: each block must match an
+/// existing one, and the arguments (and nested block types) it sets replace the original ones.
+fn merge_override(config: &mut Config, file: &Arc<SourceFile>, diags: &mut Diagnostics) {
+    let mut ov = Config::default();
+    let mut ov_diags = Diagnostics::default();
+    load_file(&mut ov, file, &mut ov_diags);
+    // Duplicate-name errors are expected: the override repeats names on purpose.
+    diags.extend(ov_diags.0.into_iter().filter(|d| !d.summary.starts_with("Duplicate")));
+    let Ok(body) = hcl_edit::parser::parse_body(&file.text) else { return };
+    let keys = |b: &Block| -> Vec<String> { b.body.iter().map(|s| match s { Structure::Attribute(a) => a.key.as_str().to_string(), Structure::Block(b) => b.ident.as_str().to_string() }).collect() };
+    let missing = |what: &str, name: &str, b: &Block| {
+        Diagnostic::error(format!("Missing base {what} to override"), format!("There is no {what} named \"{name}\". An override file can only override an existing {what}."))
+            .at(Loc { file: file.clone(), span: b.ident.span().unwrap_or(0..0) })
+    };
+    for s in body.iter() {
+        let Structure::Block(b) = s else { continue };
+        let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+        let set = keys(b);
+        match (b.ident.as_str(), labels.as_slice()) {
+            ("variable", [name]) => {
+                let (Some(base), Some(o)) = (config.variables.get_mut(*name), ov.variables.get(*name)) else {
+                    diags.push(missing("variable declaration", name, b));
+                    continue;
+                };
+                for k in &set {
+                    match k.as_str() {
+                        "default" => base.default = o.default.clone(),
+                        "type" => base.ty = o.ty.clone(),
+                        "description" => base.description = o.description.clone(),
+                        "sensitive" => base.sensitive = o.sensitive,
+                        "nullable" => base.nullable = o.nullable,
+                        "validation" => base.validations = o.validations.clone(),
+                        _ => {}
+                    }
+                }
+            }
+            ("output", [name]) => {
+                let (Some(base), Some(o)) = (config.outputs.get_mut(*name), ov.outputs.get(*name)) else {
+                    diags.push(missing("output", name, b));
+                    continue;
+                };
+                for k in &set {
+                    match k.as_str() {
+                        "value" => base.value = o.value.clone(),
+                        "sensitive" => base.sensitive = o.sensitive,
+                        "description" => base.description = o.description.clone(),
+                        "depends_on" => base.depends_on = o.depends_on.clone(),
+                        _ => {}
+                    }
+                }
+            }
+            ("locals", []) => {
+                for k in &set {
+                    match (config.locals.get_mut(k), ov.locals.get(k)) {
+                        (Some(base), Some(o)) => *base = o.clone(),
+                        _ => diags.push(missing("local value definition", k, b)),
+                    }
+                }
+            }
+            ("resource" | "data", [ty, name]) => {
+                let key = if b.ident.as_str() == "data" { format!("data.{ty}.{name}") } else { format!("{ty}.{name}") };
+                let (Some(base), Some(o)) = (config.resources.get_mut(&key), ov.resources.get(&key)) else {
+                    diags.push(missing("resource", &key, b));
+                    continue;
+                };
+                for k in &set {
+                    match k.as_str() {
+                        "count" => base.count = o.count.clone(),
+                        "for_each" => base.for_each = o.for_each.clone(),
+                        "depends_on" => base.depends_on = o.depends_on.clone(),
+                        "provider" => base.provider = o.provider.clone(),
+                        "lifecycle" => base.lifecycle = o.lifecycle.clone(),
+                        k => {
+                            if let Some(e) = o.body.attrs.get(k) {
+                                base.body.attrs.insert(k.to_string(), e.clone());
+                            } else {
+                                base.body.blocks.retain(|nb| nb.kind != k);
+                                base.body.blocks.extend(o.body.blocks.iter().filter(|nb| nb.kind == k).cloned());
+                            }
+                        }
+                    }
+                }
+            }
+            ("terraform", []) => {
+                config.terraform.required_providers.extend(ov.terraform.required_providers.clone());
+                if ov.terraform.backend.is_some() {
+                    config.terraform.backend = ov.terraform.backend.clone();
+                }
+                if ov.terraform.required_version.is_some() {
+                    config.terraform.required_version = ov.terraform.required_version.clone();
+                }
+            }
+            ("provider", [name]) => {
+                let alias = ov.providers.iter().find(|p| p.name == *name).and_then(|p| p.alias.clone());
+                match (config.providers.iter_mut().find(|p| p.name == *name && p.alias == alias), ov.providers.iter().find(|p| p.name == *name)) {
+                    (Some(base), Some(o)) => {
+                        for (k, e) in &o.body.attrs {
+                            base.body.attrs.insert(k.clone(), e.clone());
+                        }
+                    }
+                    _ => diags.push(missing("provider configuration", name, b)),
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Parses one source text into `config` (used by `load_dir` and by tests).

@@ -19,3 +19,5 @@ pub mod graph;
 pub mod statevals;
 pub mod vars;
 pub mod jsonconfig;
+pub mod config_json;
+pub mod fmt;

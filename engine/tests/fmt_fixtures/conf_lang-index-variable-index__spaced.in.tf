@@ -1,0 +1,6 @@
+     variable "i" {
+     type=number 
+default = "1"
+ }
+     output "x" { value = ["a", "b", "c"][var.i] }
+     

@@ -1,0 +1,7 @@
+ variable "server" {
+ type =object (   {name = string}   )  
+default=null 
+       }   
+output "names" { value = var.server[*].name }
+output "len" { value = length(var.server[*]) }
+     

@@ -1,0 +1,4 @@
+resource "a" "b\"q" {}
+resource "a" "bé" {}
+resource "a" {}
+resource "a" "" {}

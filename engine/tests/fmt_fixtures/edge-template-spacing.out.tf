@@ -1,0 +1,6 @@
+a = { a = 1 }
+b = "${x}  "
+c = "pre ${a + b} post ${c}"
+d = "%{for x in y}${x},%{endfor}"
+e = "$${literal}"
+f = x
