@@ -7,6 +7,7 @@
 # Env: INFRA=path/to/infra (default: <repo>/target/release/infra, built if missing)
 #      SHARED=path/to/shared (default: <repo>/../shared; Terraform is skipped if missing)
 set -euo pipefail
+{ # the whole script is one compound command, so editing this file mid-run cannot break the run
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -199,6 +200,8 @@ def fmt(tool, v, n, s):
     if r is None:
         return "-", "-", None, None
     secs, mb = float(r["secs"] or 0), int(r["kb"] or 0) / 1024
+    if r["rc"] == "124":  # hit --step-timeout: a lower bound, no memory figure
+        return f">{secs:.0f} (timeout)", "-", secs, None
     flag = "" if r["rc"] == expect[s] else f" (rc={r['rc']})"
     return f"{secs:.2f}{flag}", f"{mb:.0f}", secs, mb
 
@@ -215,6 +218,8 @@ for n, v in keys:
             sp = f">{t_sv / 0.01:.0f}x"
         else:
             sp = f"{t_sv / i_sv:.1f}x"
+        if sp != "-" and (r_t := cell.get(("terraform", v, n, s))) and r_t["rc"] == "124":
+            sp = ">" + sp.lstrip(">")
         mr = f"{t_mv / i_mv:.1f}x" if i_mv and t_mv else "-"
         table.append([s, n, v, i_s, i_m, t_s, t_m, sp, mr])
 
@@ -240,3 +245,5 @@ with open(md, "w") as f:
             f.write(f"| {s} | {n} | {v} | {a} | {b} |\n")
 print(f"\nwrote {md} (raw: {tsv}, logs: {os.path.dirname(md)}/logs-latest/)", file=sys.stderr)
 PY
+exit
+}

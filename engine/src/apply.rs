@@ -142,6 +142,16 @@ pub async fn apply(
         }
         scope.set_resource(addr, rv);
     }
+    // Resources with no instances (count = 0, empty for_each) still have a value: [] or {}.
+    for r in config.resources.values() {
+        if !scope.resources.contains_key(&r.addr) {
+            if let Some(expansion) = eval_expansion_opt(&scope, r) {
+                if expansion.keys().is_empty() {
+                    scope.set_resource(r.addr.clone(), ResourceValues { expansion, instances: BTreeMap::new() });
+                }
+            }
+        }
+    }
     for (k, inst) in &plan.prior_state.resources {
         if inst.mode == infra_state::Mode::Data {
             let addr = crate::statevals::state_addr(inst);

@@ -366,6 +366,14 @@ pub fn load_file(config: &mut Config, file: &Arc<SourceFile>, diags: &mut Diagno
             return;
         }
     };
+    if let Some(e) = crate::fmt::legacy_index_error(&file.text) {
+        let off = file.text.lines().take(e.line.saturating_sub(1)).map(|l| l.len() + 1).sum::<usize>() + e.column.saturating_sub(1);
+        diags.push(
+            Diagnostic::error("Invalid legacy index syntax", "Chaining two legacy indexes (like .1.0) is not permitted; write the indexes in brackets, like [1][0].")
+                .at(Loc { file: file.clone(), span: off..off + 1 }),
+        );
+        return;
+    }
     let l = Loader { file: file.clone() };
     for s in body.iter() {
         match s {
@@ -402,6 +410,37 @@ impl Loader {
         Expr { expr: e.clone(), loc: self.loc(e.span()) }
     }
 
+    /// Checks a block name: an identifier, and not one Terraform reserves.
+    fn check_name(&self, b: &Block, what: &str, name: &str, diags: &mut Diagnostics) -> bool {
+        let span = b.labels.last().and_then(|l| l.span());
+        let valid = {
+            let mut cs = name.chars();
+            matches!(cs.next(), Some(c) if c.is_alphabetic() || c == '_') && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        };
+        if !valid {
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid {what} name"),
+                    "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.",
+                )
+                .at(self.loc(span)),
+            );
+            return false;
+        }
+        const RESERVED_VARS: [&str; 8] = ["source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals"];
+        if what == "variable" && RESERVED_VARS.contains(&name) {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid variable name",
+                    format!("The variable name \"{name}\" is reserved due to its special meaning inside module blocks."),
+                )
+                .at(self.loc(span)),
+            );
+            return false;
+        }
+        true
+    }
+
     fn labels(&self, b: &Block, n: usize, what: &str, diags: &mut Diagnostics) -> Option<Vec<String>> {
         if b.labels.len() != n {
             let names = match n {
@@ -427,9 +466,19 @@ impl Loader {
             "terraform" => self.terraform(config, b, diags),
             "variable" => {
                 let Some(labels) = self.labels(b, 1, "variable", diags) else { return };
+                if !self.check_name(b, "variable", &labels[0], diags) {
+                    return;
+                }
                 self.variable(config, &labels[0], b, diags);
             }
             "locals" => {
+                if !b.labels.is_empty() {
+                    diags.push(
+                        Diagnostic::error("Extraneous label for locals", "No labels are expected for locals blocks: write `locals { name = value }`.")
+                            .at(self.loc(b.labels[0].span())),
+                    );
+                    return;
+                }
                 for s in b.body.iter() {
                     match s {
                         Structure::Attribute(a) => {
@@ -452,10 +501,16 @@ impl Loader {
             }
             "output" => {
                 let Some(labels) = self.labels(b, 1, "output", diags) else { return };
+                if !self.check_name(b, "output", &labels[0], diags) {
+                    return;
+                }
                 self.output(config, &labels[0], b, diags);
             }
             "resource" | "data" => {
                 let Some(labels) = self.labels(b, 2, kind, diags) else { return };
+                if !self.check_name(b, kind, &labels[1], diags) {
+                    return;
+                }
                 let mode = if kind == "data" { Mode::Data } else { Mode::Managed };
                 self.resource(config, mode, &labels[0], &labels[1], b, diags);
             }
@@ -556,7 +611,15 @@ impl Loader {
         for s in b.body.iter() {
             match s {
                 Structure::Attribute(a) => match a.key.as_str() {
-                    "default" => v.default = Some(self.expr(&a.value)),
+                    "default" => {
+                        if let Some(span) = function_call_span(&a.value) {
+                            diags.push(
+                                Diagnostic::error("Function calls not allowed", "Functions may not be called here: a variable's default must be a literal value.")
+                                    .at(self.loc(Some(span))),
+                            );
+                        }
+                        v.default = Some(self.expr(&a.value));
+                    }
                     "type" => match infra_lang::convert::parse_type_constraint(&a.value) {
                         Ok(t) => v.ty = Some(t),
                         Err(d) => diags.push(Diagnostic::from_lang(d, &self.file, &a.value.span().unwrap_or(0..0))),
@@ -884,4 +947,21 @@ pub fn traversal_text(e: &Expression) -> String {
         Expression::String(s) => s.value().to_string(),
         other => literal_string(other).unwrap_or_default(),
     }
+}
+
+/// The span of the first function call in an expression, if any (constant contexts such as
+/// variable defaults and `.tfvars` files allow none).
+pub fn function_call_span(e: &Expression) -> Option<std::ops::Range<usize>> {
+    use hcl_edit::visit::Visit;
+    struct Finder(Option<std::ops::Range<usize>>);
+    impl Visit for Finder {
+        fn visit_func_call(&mut self, f: &hcl_edit::expr::FuncCall) {
+            if self.0.is_none() {
+                self.0 = f.span().or(Some(0..0));
+            }
+        }
+    }
+    let mut f = Finder(None);
+    f.visit_expr(e);
+    f.0
 }

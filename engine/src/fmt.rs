@@ -59,6 +59,12 @@ pub fn format_source(text: &str) -> Result<String, FmtError> {
     Ok(render(tokens))
 }
 
+/// Terraform's parser rejects chained legacy indexes (`a.1.0`), which hcl-edit accepts; the
+/// configuration loader uses this to do the same.
+pub fn legacy_index_error(text: &str) -> Option<FmtError> {
+    check_legacy_index(text, &lex::lex(text)).err()
+}
+
 /// hclsyntax rejects chained legacy indexes (`a.1.0`), which hcl-edit accepts.
 fn check_legacy_index(text: &str, tokens: &[Token]) -> Result<(), FmtError> {
     for pair in tokens.windows(2) {

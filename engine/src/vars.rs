@@ -207,6 +207,13 @@ fn read_var_file(config: &Config, path: &Path, explicit: bool, raw: &mut BTreeMa
             match s {
                 hcl_edit::structure::Structure::Attribute(a) => {
                     let span = a.value.span().unwrap_or(0..0);
+                    if let Some(fspan) = crate::config::function_call_span(&a.value) {
+                        diags.push(
+                            Diagnostic::error("Function calls not allowed", "Functions may not be called here: variable files may contain only literal values.")
+                                .at(Loc { file: file.clone(), span: fspan }),
+                        );
+                        continue;
+                    }
                     match eval(&a.value, &EvalContext::default()) {
                         Ok(v) => entries.push((a.key.as_str().to_string(), v, Loc { file: file.clone(), span })),
                         Err(ds) => diags.extend(ds.into_iter().map(|d| Diagnostic::from_lang(d, &file, &span))),

@@ -199,7 +199,13 @@ pub fn eval_expansion(scope: &Scope, r: &Resource) -> Result<Expansion, Diagnost
         if v.contains_sensitive() && v.marks().sensitive {
             return Err(bad("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into()));
         }
-        if !v.is_wholly_known() {
+        // A map's keys must be known (its values may not be); a set's elements must be known.
+        let keys_known = match v.unmarked() {
+            Value::Map(..) | Value::Object(..) => true,
+            Value::Set(..) => v.is_wholly_known(),
+            other => other.is_known(),
+        };
+        if !v.is_known() || !keys_known {
             return Err(bad("The \"for_each\" value depends on resource attributes that cannot be determined until apply, so infra cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the for_each value depends on.".into()));
         }
         if v.is_null() {
