@@ -36,7 +36,7 @@ impl EvalContext {
 
 /// Evaluates an expression.
 pub fn eval(expr: &Expression, ctx: &EvalContext) -> Result<Value, Vec<Diagnostic>> {
-    let mut ev = Evaluator { ctx, scopes: Vec::new() };
+    let mut ev = Evaluator { ctx, scopes: Vec::new(), lits: Default::default() };
     ev.expr(expr).map_err(|d| vec![d])
 }
 
@@ -44,7 +44,7 @@ pub fn eval(expr: &Expression, ctx: &EvalContext) -> Result<Value, Vec<Diagnosti
 /// only names in scope.
 pub(crate) fn eval_template(tpl: &Template, vars: BTreeMap<String, Value>, ctx: &EvalContext) -> Result<Value, Diagnostic> {
     let empty = EvalContext { variables: BTreeMap::new(), base_dir: ctx.base_dir.clone() };
-    let mut ev = Evaluator { ctx: &empty, scopes: vec![vars] };
+    let mut ev = Evaluator { ctx: &empty, scopes: vec![vars], lits: crate::template::plain(tpl.iter()) };
     let elems: Vec<&Element> = tpl.iter().collect();
     if let [Element::Interpolation(i)] = elems.as_slice() {
         return ev.expr(&i.expr);
@@ -61,6 +61,8 @@ fn err(summary: &str, detail: impl Into<String>, span: Option<Range<usize>>) -> 
 struct Evaluator<'a> {
     ctx: &'a EvalContext,
     scopes: Vec<BTreeMap<String, Value>>,
+    /// Template literals after HCL's strip and heredoc-indent rules (see `template`).
+    lits: crate::template::Literals,
 }
 
 /// Accumulated output of a template.
@@ -155,6 +157,7 @@ impl Evaluator<'_> {
                 self.template_value(&elems)
             }
             Expression::HeredocTemplate(h) => {
+                self.lits.extend(crate::template::heredoc(h));
                 let elems: Vec<&Element> = h.template.iter().collect();
                 self.template_value(&elems)
             }
@@ -567,6 +570,9 @@ impl Evaluator<'_> {
     fn template(&mut self, elems: &[&Element], strip_first: bool, strip_last: bool, out: &mut TplOut) -> Result<(), Diagnostic> {
         for (i, el) in elems.iter().enumerate() {
             match el {
+                Element::Literal(_) if self.lits.contains_key(&(*el as *const Element as usize)) => {
+                    out.s.push_str(&self.lits[&(*el as *const Element as usize)]);
+                }
                 Element::Literal(lit) => {
                     let mut s: &str = lit.value();
                     let strip_lead = if i == 0 { strip_first } else { strip_after(elems[i - 1]) };

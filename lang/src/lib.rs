@@ -18,6 +18,7 @@ pub mod eval;
 pub mod functions;
 pub mod number;
 pub mod references;
+mod template;
 pub mod types;
 pub mod value;
 

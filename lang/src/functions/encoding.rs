@@ -41,6 +41,14 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             yaml_encode(&a[0]).map(Value::String).map_err(fail)
         }),
         "yamldecode" => sp(&[p("src", P::Str)], P::Any, |a, _| {
+            // go-cty-yaml rejects a source without a document (empty, or only comments).
+            let has_doc = s(&a[0]).lines().any(|l| {
+                let t = l.trim();
+                !(t.is_empty() || t.starts_with('#') || t == "---" || t == "...")
+            });
+            if !has_doc {
+                return Err(fail("empty document is not supported"));
+            }
             let y: serde_yaml::Value = serde_yaml::from_str(s(&a[0])).map_err(|e| fail(format!("on line ?: {e}")))?;
             yaml_to_value(&y).map_err(fail)
         }),
@@ -237,22 +245,199 @@ fn yaml_to_value(y: &serde_yaml::Value) -> Result<Value, String> {
     })
 }
 
+/// `yamlencode` as go-cty-yaml writes it (go-yaml's emitter): block style, strings double
+/// quoted unless multi-line (then literal style when the emitter allows it), long quoted
+/// strings folded at spaces past column 80, and `...` after a plain scalar document.
 fn yaml_encode(v: &Value) -> Result<String, String> {
-    fn to_y(v: &Value) -> serde_yaml::Value {
-        use serde_yaml::Value as Y;
-        match v.unmarked() {
-            Value::Null(_) | Value::Unknown(_) | Value::Marked(..) => Y::Null,
-            Value::Bool(b) => Y::Bool(*b),
-            Value::Number(n) => match n.as_i64() {
-                Some(i) => Y::Number(i.into()),
-                None => Y::Number(n.as_f64().into()),
-            },
-            Value::String(s) => Y::String(s.clone()),
-            Value::List(_, vs) | Value::Set(_, vs) | Value::Tuple(vs) => Y::Sequence(vs.iter().map(to_y).collect()),
-            Value::Map(_, m) | Value::Object(m) => Y::Mapping(m.iter().map(|(k, x)| (Y::String(k.clone()), to_y(x))).collect()),
+    let mut out = String::new();
+    let v = v.unmarked();
+    match v {
+        Value::List(_, vs) | Value::Set(_, vs) | Value::Tuple(vs) if !vs.is_empty() => yaml_seq(vs, 0, false, &mut out)?,
+        Value::Map(_, m) | Value::Object(m) if !m.is_empty() => yaml_map(m, 0, false, &mut out)?,
+        Value::String(x) => {
+            yaml_str(x, 0, 2, &mut out);
+            out.push('\n');
+        }
+        other => {
+            yaml_scalar(other, &mut out)?;
+            if !matches!(other, Value::List(..) | Value::Set(..) | Value::Tuple(..) | Value::Map(..) | Value::Object(..)) {
+                out.push_str("\n...");
+            }
+            out.push('\n');
         }
     }
-    serde_yaml::to_string(&to_y(v)).map_err(|e| e.to_string())
+    Ok(out)
+}
+
+/// Writes a non-string scalar or an empty collection.
+fn yaml_scalar(v: &Value, out: &mut String) -> Result<(), String> {
+    match v.unmarked() {
+        Value::Null(_) => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            if !n.is_finite() {
+                return Err("cannot encode an infinite number as YAML".into());
+            }
+            out.push_str(&n.to_string())
+        }
+        Value::List(..) | Value::Set(..) | Value::Tuple(..) => out.push_str("[]"),
+        Value::Map(..) | Value::Object(..) => out.push_str("{}"),
+        Value::Unknown(_) => return Err("value is not known".into()),
+        Value::String(_) | Value::Marked(..) => {}
+    }
+    Ok(())
+}
+
+fn col(out: &str) -> usize {
+    out.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0)
+}
+
+/// A node after `- ` or `key: ` (or at the top) whose block items sit at `indent`.
+fn yaml_node(v: &Value, indent: usize, out: &mut String) -> Result<(), String> {
+    match v.unmarked() {
+        Value::String(x) => {
+            yaml_str(x, col(out), indent + 2, out);
+            Ok(())
+        }
+        other => yaml_scalar(other, out),
+    }
+}
+
+fn yaml_seq(vs: &[Value], indent: usize, inline_first: bool, out: &mut String) -> Result<(), String> {
+    for (i, x) in vs.iter().enumerate() {
+        if !(i == 0 && inline_first) {
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str("- ");
+        match x.unmarked() {
+            Value::List(_, xs) | Value::Set(_, xs) | Value::Tuple(xs) if !xs.is_empty() => yaml_seq(xs, indent + 2, true, out)?,
+            Value::Map(_, m) | Value::Object(m) if !m.is_empty() => yaml_map(m, indent + 2, true, out)?,
+            other => {
+                yaml_node(other, indent, out)?;
+                out.push('\n');
+            }
+        }
+    }
+    Ok(())
+}
+
+fn yaml_map(m: &BTreeMap<String, Value>, indent: usize, inline_first: bool, out: &mut String) -> Result<(), String> {
+    for (i, (k, x)) in m.iter().enumerate() {
+        if !(i == 0 && inline_first) {
+            out.push_str(&" ".repeat(indent));
+        }
+        yaml_quoted(k, indent + 2, false, out);
+        out.push(':');
+        match x.unmarked() {
+            Value::List(_, xs) | Value::Set(_, xs) | Value::Tuple(xs) if !xs.is_empty() => {
+                out.push('\n');
+                yaml_seq(xs, indent, false, out)?
+            }
+            Value::Map(_, m2) | Value::Object(m2) if !m2.is_empty() => {
+                out.push('\n');
+                yaml_map(m2, indent + 2, false, out)?
+            }
+            other => {
+                out.push(' ');
+                yaml_node(other, indent, out)?;
+                out.push('\n');
+            }
+        }
+    }
+    Ok(())
+}
+
+/// go-yaml's `is_printable`, by character.
+fn yaml_printable(c: char) -> bool {
+    matches!(c, '\n' | '\x20'..='\x7e' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}') && c != '\u{feff}'
+}
+
+/// A string scalar: literal style when it has a newline and the emitter allows a block scalar.
+fn yaml_str(s: &str, _col: usize, indent: usize, out: &mut String) {
+    let special = s.chars().any(|c| !yaml_printable(c));
+    let trailing_space = s.ends_with(' ');
+    let space_break = s.contains(" \n");
+    if s.contains('\n') && !special && !trailing_space && !space_break {
+        if s.starts_with(' ') || s.starts_with('\n') {
+            out.push('|');
+            out.push('2');
+        } else {
+            out.push('|');
+        }
+        let body = s.trim_end_matches('\n');
+        let trailing = s.len() - body.len();
+        out.push_str(match trailing {
+            0 => "-",
+            1 => "",
+            _ => "+",
+        });
+        let pad = " ".repeat(indent);
+        for line in s.split_inclusive('\n') {
+            let content = line.trim_end_matches('\n');
+            out.push('\n');
+            if !content.is_empty() {
+                out.push_str(&pad);
+                out.push_str(content);
+            }
+        }
+        return;
+    }
+    yaml_quoted(s, indent, true, out);
+}
+
+/// go-yaml's double-quoted scalar writer, folding at spaces past column 80 when allowed.
+fn yaml_quoted(s: &str, indent: usize, allow_breaks: bool, out: &mut String) {
+    let mut column = col(out);
+    out.push('"');
+    column += 1;
+    let chars: Vec<char> = s.chars().collect();
+    let mut spaces = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if !yaml_printable(c) || c == '\u{feff}' || c == '\n' || c == '"' || c == '\\' {
+            let esc = match c {
+                '\0' => "\\0".to_string(),
+                '\x07' => "\\a".into(),
+                '\x08' => "\\b".into(),
+                '\t' => "\\t".into(),
+                '\n' => "\\n".into(),
+                '\x0b' => "\\v".into(),
+                '\x0c' => "\\f".into(),
+                '\r' => "\\r".into(),
+                '\x1b' => "\\e".into(),
+                '"' => "\\\"".into(),
+                '\\' => "\\\\".into(),
+                '\u{85}' => "\\N".into(),
+                '\u{a0}' => "\\_".into(),
+                '\u{2028}' => "\\L".into(),
+                '\u{2029}' => "\\P".into(),
+                c if (c as u32) <= 0xff => format!("\\x{:02X}", c as u32),
+                c if (c as u32) <= 0xffff => format!("\\u{:04X}", c as u32),
+                c => format!("\\U{:08X}", c as u32),
+            };
+            column += esc.len();
+            out.push_str(&esc);
+            spaces = false;
+        } else if c == ' ' {
+            if allow_breaks && !spaces && column > 80 && i > 0 && i + 1 < chars.len() {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                column = indent;
+                if chars[i + 1] == ' ' {
+                    out.push('\\');
+                    column += 1;
+                }
+            } else {
+                out.push(' ');
+                column += 1;
+            }
+            spaces = true;
+        } else {
+            out.push(c);
+            column += 1;
+            spaces = false;
+        }
+    }
+    out.push('"');
 }
 
 fn csv_decode(src: &str) -> Result<Value, String> {
@@ -338,4 +523,32 @@ mod tests {
 
     #[allow(dead_code)]
     fn _f(_: super::super::FnError) {}
+}
+
+#[cfg(test)]
+mod yaml_tests {
+    use super::*;
+
+    #[test]
+    fn yamlencode_like_go_yaml() {
+        let long = "The quick brown fox jumps over the lazy dog and keeps running far away from the hunter in the woods";
+        let s = |x: &str| Value::from(x);
+        let cases: Vec<(Value, &str)> = vec![
+            (s(long), "\"The quick brown fox jumps over the lazy dog and keeps running far away from the hunter\n  in the woods\"\n"),
+            (Value::object([("k", s(long))]), "\"k\": \"The quick brown fox jumps over the lazy dog and keeps running far away from\n  the hunter in the woods\"\n"),
+            (Value::Tuple(vec![Value::Tuple(vec![s(long)])]), "- - \"The quick brown fox jumps over the lazy dog and keeps running far away from the\n    hunter in the woods\"\n"),
+            (s(""), "\"\"\n"),
+            (s("a\n\n"), "|+\n  a\n\n"),
+            (s(" a\nb"), "|2-\n   a\n  b\n"),
+            (Value::from(1), "1\n...\n"),
+            (s("tab\there"), "\"tab\\there\"\n"),
+            (s("\u{85}x"), "\"\\Nx\"\n"),
+            (s("line\n  indented"), "|-\n  line\n    indented\n"),
+            (Value::object([("m", Value::object([("n", s("a\nb"))]))]), "\"m\":\n  \"n\": |-\n    a\n    b\n"),
+            (Value::object([("k", s("a\nb\n")), ("l", Value::Tuple(vec![s("x\ny")]))]), "\"k\": |\n  a\n  b\n\"l\":\n- |-\n  x\n  y\n"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(yaml_encode(&v).unwrap(), want);
+        }
+    }
 }

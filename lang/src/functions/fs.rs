@@ -14,8 +14,143 @@ use crate::value::Value;
 
 pub(super) const NAMES: &[&str] = &[
     "file", "fileexists", "filebase64", "templatefile", "filemd5", "filesha1", "filesha256", "filesha512",
-    "filebase64sha256", "filebase64sha512", "basename", "dirname", "pathexpand", "abspath",
+    "filebase64sha256", "filebase64sha512", "basename", "dirname", "pathexpand", "abspath", "fileset",
 ];
+
+/// Matches one path segment against one pattern segment, as Go's `filepath.Match` (with
+/// doublestar's `{a,b}` alternatives): `*`, `?`, `[...]` classes negated by `^` only, `\\`
+/// escapes. `Err` for a malformed pattern.
+fn match_segment(pat: &[char], name: &[char]) -> Result<bool, ()> {
+    let Some((&c, rest)) = pat.split_first() else { return Ok(name.is_empty()) };
+    match c {
+        '*' => {
+            for i in 0..=name.len() {
+                if match_segment(rest, &name[i..])? {
+                    return Ok(true);
+                }
+            }
+            // Validate the rest of the pattern even when nothing matched.
+            match_segment(rest, &[]).map(|_| false)
+        }
+        '?' => Ok(!name.is_empty() && match_segment(rest, &name[1..])?),
+        '[' => {
+            let mut i = 0;
+            let neg = rest.first() == Some(&'^');
+            if neg {
+                i += 1;
+            }
+            let mut matched = false;
+            let mut first = true;
+            loop {
+                let Some(&lo) = rest.get(i) else { return Err(()) };
+                if lo == ']' && !first {
+                    i += 1;
+                    break;
+                }
+                first = false;
+                let lo = if lo == '\\' {
+                    i += 1;
+                    *rest.get(i).ok_or(())?
+                } else {
+                    lo
+                };
+                i += 1;
+                let mut hi = lo;
+                if rest.get(i) == Some(&'-') && rest.get(i + 1).is_some_and(|c| *c != ']') {
+                    hi = rest[i + 1];
+                    if hi == '\\' {
+                        i += 1;
+                        hi = *rest.get(i + 1).ok_or(())?;
+                    }
+                    i += 2;
+                }
+                if let Some(&n) = name.first() {
+                    if lo <= n && n <= hi {
+                        matched = true;
+                    }
+                }
+            }
+            if name.is_empty() || matched == neg {
+                match_segment(&rest[i..], &[]).map(|_| false)
+            } else {
+                match_segment(&rest[i..], &name[1..])
+            }
+        }
+        '{' => {
+            let close = rest.iter().position(|c| *c == '}').ok_or(())?;
+            let tail = &rest[close + 1..];
+            for alt in rest[..close].split(|c| *c == ',') {
+                let mut p: Vec<char> = alt.to_vec();
+                p.extend_from_slice(tail);
+                if match_segment(&p, name)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        '\\' => {
+            let (&e, rest) = rest.split_first().ok_or(())?;
+            Ok(name.first() == Some(&e) && match_segment(rest, &name[1..])?)
+        }
+        c => Ok(name.first() == Some(&c) && match_segment(rest, &name[1..])?),
+    }
+}
+
+/// Matches a `/`-separated path against a pattern whose `**` segments match any number of
+/// path segments.
+fn match_path(pat: &[Vec<char>], path: &[Vec<char>]) -> Result<bool, ()> {
+    let Some((p, prest)) = pat.split_first() else { return Ok(path.is_empty()) };
+    if p.as_slice() == ['*', '*'] {
+        for i in 0..=path.len() {
+            if match_path(prest, &path[i..])? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    let Some((seg, rest)) = path.split_first() else {
+        return match_segment(p, &[]).map(|_| false);
+    };
+    Ok(match_segment(p, seg)? && match_path(prest, rest)?)
+}
+
+fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let r = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+        let path = e.path();
+        if path.is_dir() {
+            walk(&path, &r, out);
+        } else if path.is_file() {
+            out.push(r);
+        }
+    }
+}
+
+/// `fileset(path, pattern)`: the files (not directories) under `path` whose relative paths
+/// match `pattern`.
+fn fileset(a: Vec<Value>, ctx: &EvalContext) -> Result<Value, FnError> {
+    let base = s(&a[0]);
+    let pattern = s(&a[1]);
+    let pat: Vec<Vec<char>> = pattern.split('/').map(|p| p.chars().collect()).collect();
+    // Reject a malformed pattern even when no file would reach the bad part.
+    for p in &pat {
+        if match_segment(p, &[]).is_err() {
+            return Err(fail(format!("failed to glob pattern ({pattern}): syntax error in pattern")));
+        }
+    }
+    let mut files = Vec::new();
+    walk(&resolve(ctx, base), "", &mut files);
+    let mut out = Vec::new();
+    for f in files {
+        let segs: Vec<Vec<char>> = f.split('/').map(|p| p.chars().collect()).collect();
+        if match_path(&pat, &segs).map_err(|_| fail(format!("failed to glob pattern ({pattern}): syntax error in pattern")))? {
+            out.push(Value::String(f));
+        }
+    }
+    Ok(crate::collections::make_set(crate::types::Type::String, out))
+}
 
 fn sp(params: &[Param], ret: P, f: super::Impl) -> Option<Spec> {
     Some(Spec { params: params.to_vec(), variadic: None, ret, marks: MarkMode::Deep, f })
@@ -53,6 +188,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 
 pub(super) fn spec(name: &str) -> Option<Spec> {
     match name {
+        "fileset" => sp(&[p("path", P::Str), p("pattern", P::Str)], P::SetStr, fileset),
         "file" => sp(PATH, P::Str, |a, ctx| read_str(ctx, s(&a[0])).map(Value::String)),
         "fileexists" => sp(PATH, P::Bool, |a, ctx| {
             let full = resolve(ctx, s(&a[0]));

@@ -49,7 +49,7 @@ pub(crate) enum P {
     ListBool,
     SetAny,
     MapAny,
-
+    SetStr,
 }
 
 impl P {
@@ -65,6 +65,7 @@ impl P {
             P::ListBool => Type::list(Type::Bool),
             P::SetAny => Type::set(Type::Dynamic),
             P::MapAny => Type::map(Type::Dynamic),
+            P::SetStr => Type::set(Type::String),
 
         }
     }

@@ -19,9 +19,29 @@ struct Net {
     len: u32,
 }
 
+/// Go 1.16's `net.ParseIP` (as in Terraform 1.0): IPv4 parts may have leading zeros and are
+/// still decimal.
+fn parse_ip(a: &str) -> Option<IpAddr> {
+    if a.contains(':') {
+        return a.parse().ok();
+    }
+    let parts: Vec<&str> = a.split('.').collect();
+    if parts.len() != 4 {
+        return None;
+    }
+    let mut o = [0u8; 4];
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        o[i] = p.parse::<u16>().ok().filter(|v| *v <= 255)? as u8;
+    }
+    Some(IpAddr::V4(Ipv4Addr::from(o)))
+}
+
 fn parse_cidr(c: &str) -> Result<Net, String> {
     let (a, l) = c.split_once('/').ok_or_else(|| format!("invalid CIDR address: {c}"))?;
-    let ip: IpAddr = a.parse().map_err(|_| format!("invalid CIDR address: {c}"))?;
+    let ip: IpAddr = parse_ip(a).ok_or_else(|| format!("invalid CIDR address: {c}"))?;
     if l.is_empty() || l.len() > 3 || !l.chars().all(|x| x.is_ascii_digit()) || (l.len() > 1 && l.starts_with('0')) {
         return Err(format!("invalid CIDR address: {c}"));
     }

@@ -41,7 +41,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             let (b, e) = (num(&a[0]), num(&a[1]));
             if let (Some(bi), Some(ei)) = (b.as_i64(), e.as_i64()) {
                 if (0..64).contains(&ei) {
-                    if let Some(r) = bi.checked_pow(ei as u32) {
+                    if let Some(r) = bi.checked_pow(ei as u32).filter(|r| r.unsigned_abs() <= 1 << 53) {
                         return n(Number::from(r));
                     }
                 }

@@ -151,8 +151,78 @@ fn title(t: &str) -> String {
     out
 }
 
+/// Rewrites Perl classes to RE2's ASCII meaning (`\\w`, `\\d`, `\\s`, `\\b` and negations):
+/// the regex crate makes them Unicode-aware, Go's RE2 does not.
+pub(crate) fn re2_syntax(pat: &str) -> String {
+    let mut out = String::with_capacity(pat.len() + 16);
+    let mut chars = pat.chars().peekable();
+    let mut in_class = false;
+    let mut class_start = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(n) = chars.next() else {
+                    out.push(c);
+                    break;
+                };
+                let rep = match (n, in_class) {
+                    ('w', false) => "(?-u:\\w)",
+                    ('W', false) => "(?-u:\\W)",
+                    ('d', false) => "(?-u:\\d)",
+                    ('D', false) => "(?-u:\\D)",
+                    ('s', false) => "[\\t\\n\\x0C\\r ]",
+                    ('S', false) => "[^\\t\\n\\x0C\\r ]",
+                    ('b', false) => "(?-u:\\b)",
+                    ('B', false) => "(?-u:\\B)",
+                    ('w', true) => "[:word:]",
+                    ('W', true) => "[:^word:]",
+                    ('d', true) => "[:digit:]",
+                    ('D', true) => "[:^digit:]",
+                    ('s', true) => "\\t\\n\\x0C\\r ",
+                    _ => "",
+                };
+                if rep.is_empty() {
+                    out.push(c);
+                    out.push(n);
+                } else {
+                    out.push_str(rep);
+                }
+                class_start = false;
+                continue;
+            }
+            '[' if !in_class => {
+                in_class = true;
+                class_start = true;
+                out.push(c);
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                continue;
+            }
+            '[' if in_class && chars.peek() == Some(&':') => {
+                // A POSIX class such as [:alpha:]: copy through its closing bracket.
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == ']' {
+                        break;
+                    }
+                }
+            }
+            ']' if in_class && !class_start => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        class_start = false;
+    }
+    out
+}
+
 fn compile(pat: &str) -> Result<regex::Regex, FnError> {
-    let re = regex::Regex::new(pat).map_err(|e| bad(0, format!("invalid regular expression pattern: {e}")))?;
+    let re = regex::Regex::new(&re2_syntax(pat)).map_err(|e| bad(0, format!("invalid regular expression pattern: {e}")))?;
     let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
     if names.iter().any(Option::is_some) && names.iter().any(Option::is_none) {
         return Err(bad(0, "invalid regular expression pattern: named and unnamed capture groups cannot be mixed"));
@@ -197,7 +267,7 @@ fn replace(a: Vec<Value>, _: &EvalContext) -> Result<Value, FnError> {
     let sub = s(&a[1]);
     let rep = s(&a[2]);
     if sub.len() > 1 && sub.starts_with('/') && sub.ends_with('/') {
-        let re = regex::Regex::new(&sub[1..sub.len() - 1])
+        let re = regex::Regex::new(&re2_syntax(&sub[1..sub.len() - 1]))
             .map_err(|e| bad(1, format!("invalid regular expression pattern: {e}")))?;
         // Go's `$1` syntax; `${1}` also accepted by the regex crate.
         return Ok(Value::String(re.replace_all(t, rep).into_owned()));
@@ -359,7 +429,8 @@ pub(crate) fn format(fmt: &str, args: &[Value]) -> Result<String, String> {
                     match &arg {
                         Value::Null(_) => "null".to_string(),
                         Value::String(x) => x.clone(),
-                        Value::Number(n) => n.to_string(),
+                        Value::Number(n) if !n.is_finite() => n.to_string(),
+                        Value::Number(n) => format!("{}{}", if n.sign_bit() { "-" } else { "" }, n.format_go('g', None)),
                         Value::Bool(b) => b.to_string(),
                         other => crate::functions::encoding::json_encode(other)?,
                     }
@@ -408,52 +479,31 @@ pub(crate) fn format(fmt: &str, args: &[Value]) -> Result<String, String> {
                     Ok(Value::Number(n)) => n,
                     _ => return Err(format!("unsupported value for \"%{verb}\" at {}: number required", argi - 1)),
                 };
-                let f = n.as_f64();
-                let neg = f < 0.0;
+                let int_verb = matches!(verb, 'd' | 'b' | 'o' | 'x' | 'X');
+                let neg = if int_verb { n.is_negative() } else { n.sign_bit() };
                 let mag = match verb {
                     'd' | 'b' | 'o' | 'x' | 'X' => {
-                        if !n.is_integer() {
+                        let Some((_, u)) = n.to_big_int() else {
                             return Err(format!("unsupported value for \"%{verb}\" at {}: an integer is required", argi - 1));
-                        }
-                        let digits = n.abs().to_string();
-                        let digits = match prec {
+                        };
+                        let digits = match verb {
+                            'd' => u.to_str_radix(10),
+                            'b' => u.to_str_radix(2),
+                            'o' => u.to_str_radix(8),
+                            'x' => u.to_str_radix(16),
+                            _ => u.to_str_radix(16).to_uppercase(),
+                        };
+                        match prec {
                             Some(p) if digits.len() < p => format!("{}{digits}", "0".repeat(p - digits.len())),
                             _ => digits,
-                        };
-                        match verb {
-                            'd' => digits,
-                            _ => {
-                                let u = n.abs().as_i64().unwrap_or(0) as u64;
-                                match verb {
-                                    'b' => format!("{u:b}"),
-                                    'o' => format!("{u:o}"),
-                                    'x' => format!("{u:x}"),
-                                    _ => format!("{u:X}"),
-                                }
-                            }
                         }
                     }
-                    'e' | 'E' => {
-                        let r = go_exp(f.abs(), prec.unwrap_or(6));
-                        if verb == 'E' {
-                            r.to_uppercase()
-                        } else {
-                            r
-                        }
-                    }
-                    'f' => format!("{:.*}", prec.unwrap_or(6), f.abs()),
-                    _ => {
-                        let r = go_g(f.abs(), prec);
-                        if verb == 'G' {
-                            r.to_uppercase()
-                        } else {
-                            r
-                        }
-                    }
+                    'e' | 'E' | 'f' => n.format_go(verb, Some(prec.unwrap_or(6))),
+                    _ => n.format_go(verb, prec),
                 };
                 let sign = if neg {
                     "-"
-                } else if plus {
+                } else if plus || !n.is_finite() {
                     "+"
                 } else if space {
                     " "
@@ -490,43 +540,6 @@ fn pad(body: String, width: Option<usize>, left: bool, zero: bool) -> String {
         format!("{body}{fill}")
     } else {
         format!("{fill}{body}")
-    }
-}
-
-/// Go's `%e` for a non-negative float.
-fn go_exp(f: f64, prec: usize) -> String {
-    let s = format!("{:.*e}", prec, f);
-    match s.split_once('e') {
-        Some((m, e)) => {
-            let (sign, digits) = match e.strip_prefix('-') {
-                Some(d) => ('-', d),
-                None => ('+', e),
-            };
-            format!("{m}e{sign}{digits:0>2}")
-        }
-        None => s,
-    }
-}
-
-/// Go's `%g` (shortest representation) for a non-negative float.
-fn go_g(f: f64, prec: Option<usize>) -> String {
-    let shortest = match prec {
-        Some(p) => format!("{:.*e}", p.saturating_sub(1), f),
-        None => format!("{:e}", f),
-    };
-    let (m, e) = shortest.split_once('e').unwrap_or((&shortest, "0"));
-    let exp: i32 = e.parse().unwrap_or(0);
-    let digits = m.replace('.', "").len() as i32;
-    let eprec = if prec.is_some() { prec.unwrap_or(0) as i32 } else { digits.max(1) };
-    let limit = if prec.is_none() { 21 } else { eprec };
-    if exp < -4 || exp >= limit {
-        let m = if prec.is_some() && m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
-        let (sign, d) = if exp < 0 { ('-', -exp) } else { ('+', exp) };
-        format!("{m}e{sign}{d:02}")
-    } else {
-        let v: f64 = shortest.parse().unwrap_or(f);
-        let s = format!("{v}");
-        s
     }
 }
 
