@@ -130,40 +130,46 @@ pub async fn apply(
     // The scope starts from the planned values; completed operations replace them.
     let mut scope = Scope::new(config, plan.variables.clone());
     scope.planning = false;
-    let mut by_resource: BTreeMap<_, ResourceValues> = BTreeMap::new();
+    let mut by_resource: BTreeMap<(crate::addrs::ModuleInstance, crate::addrs::ResourceAddr), ResourceValues> = BTreeMap::new();
+    let mut add = |addr: &crate::addrs::InstanceAddr, v: Value| {
+        let rv = by_resource
+            .entry((addr.module.clone(), addr.resource.clone()))
+            .or_insert_with(|| ResourceValues { expansion: crate::eval::Expansion::Single, instances: BTreeMap::new() });
+        rv.instances.insert(addr.key.clone(), v);
+    };
     for c in &plan.changes {
-        let v = if c.action == Action::Delete { continue } else if c.action == Action::NoOp { c.before.clone() } else { c.after.clone() };
-        let rv = by_resource.entry(c.addr.resource.clone()).or_insert_with(|| ResourceValues { expansion: crate::eval::Expansion::Single, instances: BTreeMap::new() });
-        rv.instances.insert(c.addr.key.clone(), v);
-    }
-    for (addr, mut rv) in by_resource {
-        if let Some(r) = config.resource(&addr) {
-            rv.expansion = eval_expansion_opt(&scope, r).unwrap_or(rv.expansion);
-        }
-        scope.set_resource(addr, rv);
-    }
-    // Resources with no instances (count = 0, empty for_each) still have a value: [] or {}.
-    for r in config.resources.values() {
-        if !scope.resources.contains_key(&r.addr) {
-            if let Some(expansion) = eval_expansion_opt(&scope, r) {
-                if expansion.keys().is_empty() {
-                    scope.set_resource(r.addr.clone(), ResourceValues { expansion, instances: BTreeMap::new() });
-                }
-            }
+        match c.action {
+            Action::Delete => {}
+            Action::NoOp => add(&c.addr, c.before.clone()),
+            _ => add(&c.addr, c.after.clone()),
         }
     }
-    for (k, inst) in &plan.prior_state.resources {
+    // Data sources read during plan are in the refreshed prior state.
+    for inst in plan.prior_state.resources.values() {
         if inst.mode == infra_state::Mode::Data {
             let addr = crate::statevals::state_addr(inst);
-            if !scope.resources.contains_key(&addr.resource) {
-                let schema = providers.by_source(&crate::statevals::provider_source(&inst.provider), registry).and_then(|p| schema_for(p.as_ref(), &addr.resource).cloned());
-                let v = crate::statevals::instance_value(inst, schema.as_ref());
-                let _ = k;
-                scope.set_resource(addr.resource.clone(), ResourceValues { expansion: crate::eval::Expansion::Single, instances: BTreeMap::from([(addr.key.clone(), v)]) });
-            } else {
-                let schema = providers.by_source(&crate::statevals::provider_source(&inst.provider), registry).and_then(|p| schema_for(p.as_ref(), &addr.resource).cloned());
-                let v = crate::statevals::instance_value(inst, schema.as_ref());
-                scope.set_instance(&addr.resource, addr.key.clone(), v);
+            let schema = providers.by_source(&crate::statevals::provider_source(&inst.provider), registry).and_then(|p| schema_for(p.as_ref(), &addr.resource).cloned());
+            add(&addr, crate::statevals::instance_value(inst, schema.as_ref()));
+        }
+    }
+    for ((mi, addr), mut rv) in by_resource {
+        if let Some(r) = config.resource(&addr) {
+            rv.expansion = eval_expansion_opt(&scope, r, &mi).unwrap_or(rv.expansion);
+        }
+        scope.set_resource(&mi, &addr, rv);
+    }
+    // Resources with no instances (count = 0, empty for_each) still have a value: [] or {}.
+    for m in config.all_modules() {
+        let Ok(instances) = scope.module_instances(&m.path) else { continue };
+        for mi in instances {
+            for r in m.resources.values() {
+                if scope.resource_values(&mi, &r.addr).is_none() {
+                    if let Some(expansion) = eval_expansion_opt(&scope, r, &mi) {
+                        if expansion.keys().is_empty() {
+                            scope.set_resource(&mi, &r.addr, ResourceValues { expansion, instances: BTreeMap::new() });
+                        }
+                    }
+                }
             }
         }
     }
@@ -271,7 +277,7 @@ pub async fn apply(
                     _ => {}
                 }
                 if !new_value.is_null() {
-                    scope.set_instance(&change.addr.resource, change.addr.key.clone(), new_value);
+                    scope.set_instance(&change.addr, new_value);
                     scope.invalidate_locals();
                 }
                 done.insert(i);
@@ -410,8 +416,8 @@ fn prepare(
         return Err(Diagnostic::error("Invalid resource type", format!("{} has no schema", change.addr)));
     };
     let schema = &schema;
-    let expansion = eval_expansion_opt(scope, r).unwrap_or(crate::eval::Expansion::Single);
-    let inst = InstanceCtx::for_key(&change.addr.key, &expansion);
+    let expansion = eval_expansion_opt(scope, r, &change.addr.module).unwrap_or(crate::eval::Expansion::Single);
+    let inst = InstanceCtx::for_key(&change.addr.key, &expansion).within(&change.addr.module);
     let cfg = eval_resource_config(scope, r, &inst, schema).map_err(|ds| ds.0.into_iter().next().unwrap_or_else(|| Diagnostic::error("Invalid configuration", "")))?;
     let (cfg_plain, marks) = cfg.unmark_deep_with_paths();
     let marks = full_marks(marks, schema);

@@ -142,10 +142,28 @@ pub struct Moved {
     pub loc: Loc,
 }
 
-/// A loaded configuration directory.
+/// A `module` block: a call of a child module.
+#[derive(Clone, Debug)]
+pub struct ModuleCall {
+    pub name: String,
+    pub source: String,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<Expr>,
+    /// Values for the child's input variables.
+    pub inputs: IndexMap<String, Expr>,
+    pub loc: Loc,
+}
+
+/// A loaded module (the root module or a child): its directory's files, and its children.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
     pub dir: PathBuf,
+    /// Names of the module calls from the root (empty for the root module).
+    pub path: Vec<String>,
+    pub module_calls: IndexMap<String, ModuleCall>,
+    /// Child modules by call name.
+    pub children: BTreeMap<String, Config>,
     pub files: Vec<Arc<SourceFile>>,
     pub terraform: TerraformBlock,
     pub variables: IndexMap<String, Variable>,
@@ -158,15 +176,33 @@ pub struct Config {
 }
 
 impl Config {
+    /// The resource block at a (module-qualified) address.
     pub fn resource(&self, addr: &ResourceAddr) -> Option<&Resource> {
-        self.resources.get(&addr.to_string())
+        self.module(&addr.module)?.resources.get(&addr.local())
+    }
+
+    /// The module at a static path (the root for an empty path).
+    pub fn module(&self, path: &[String]) -> Option<&Config> {
+        match path.split_first() {
+            None => Some(self),
+            Some((first, rest)) => self.children.get(first)?.module(rest),
+        }
+    }
+
+    /// This module and every descendant, depth first.
+    pub fn all_modules(&self) -> Vec<&Config> {
+        let mut out = vec![self];
+        for c in self.children.values() {
+            out.extend(c.all_modules());
+        }
+        out
     }
 
     /// sha256 over every file's name and contents, in name order: identifies the configuration
     /// a saved plan was made from.
     pub fn content_hash(&self) -> String {
         use sha2::{Digest, Sha256};
-        let mut files: Vec<_> = self.files.iter().collect();
+        let mut files: Vec<_> = self.all_modules().into_iter().flat_map(|m| m.files.iter()).collect();
         files.sort_by(|a, b| a.name.cmp(&b.name));
         let mut h = Sha256::new();
         for f in files {
@@ -182,6 +218,71 @@ impl Config {
 /// Loads every `*.tf` file in `dir` (sorted by name). `display_prefix` is prepended to file
 /// names in diagnostics.
 pub fn load_dir(dir: &Path) -> (Config, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let config = load_module(dir, vec![], String::new(), &mut diags);
+    (config, diags)
+}
+
+/// Loads the module in `dir` at `path`, then its children (local sources only).
+fn load_module(dir: &Path, path: Vec<String>, prefix: String, diags: &mut Diagnostics) -> Config {
+    let (mut config, ds) = load_files(dir, &prefix);
+    diags.extend(ds.0);
+    config.path = path.clone();
+    for r in config.resources.values_mut() {
+        r.addr.module = path.clone();
+    }
+    if path.len() > 20 {
+        diags.push(Diagnostic::error("Module nesting too deep", "Modules are nested more than 20 levels deep; a module probably calls itself."));
+        return config;
+    }
+    let calls: Vec<ModuleCall> = config.module_calls.values().cloned().collect();
+    for call in calls {
+        let src = &call.source;
+        if !(src.starts_with("./") || src.starts_with("../")) {
+            diags.push(
+                Diagnostic::error(
+                    "Module not found",
+                    format!("The module source \"{src}\" is not a local path. infra loads modules from local directories only; local paths must begin with ./ or ../ (for example \"./{src}\")."),
+                )
+                .at(call.loc.clone()),
+            );
+            continue;
+        }
+        let child_dir = dir.join(src);
+        if !child_dir.is_dir() {
+            diags.push(
+                Diagnostic::error("Unreadable module directory", format!("The directory {} does not exist or cannot be read.", child_dir.display()))
+                    .at(call.loc.clone()),
+            );
+            continue;
+        }
+        let mut child_path = path.clone();
+        child_path.push(call.name.clone());
+        let child_prefix = format!("{prefix}{}/", src.trim_start_matches("./").trim_end_matches('/'));
+        let child = load_module(&child_dir, child_path, child_prefix, diags);
+        for (name, e) in &call.inputs {
+            if !child.variables.contains_key(name) {
+                let hint = crate::diag::suggest(name, child.variables.keys().map(String::as_str)).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+                diags.push(
+                    Diagnostic::error("Unsupported argument", format!("An argument named \"{name}\" is not expected here: module \"{}\" has no variable of that name.{hint}", call.name))
+                        .at(e.loc.clone()),
+                );
+            }
+        }
+        for (name, v) in &child.variables {
+            if v.default.is_none() && !call.inputs.contains_key(name) {
+                diags.push(
+                    Diagnostic::error("Missing required argument", format!("The argument \"{name}\" is required by module \"{}\", but no definition was found.", call.name))
+                        .at(call.loc.clone()),
+                );
+            }
+        }
+        config.children.insert(call.name.clone(), child);
+    }
+    config
+}
+
+fn load_files(dir: &Path, prefix: &str) -> (Config, Diagnostics) {
     let mut diags = Diagnostics::default();
     let mut config = Config { dir: dir.to_path_buf(), ..Config::default() };
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
@@ -204,7 +305,7 @@ pub fn load_dir(dir: &Path) -> (Config, Diagnostics) {
     // Override files are merged after every primary file, in lexical order.
     let (overrides, primaries): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| is_override(p));
     for (path, is_ov) in primaries.into_iter().map(|p| (p, false)).chain(overrides.into_iter().map(|p| (p, true))) {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = format!("{prefix}{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
@@ -532,10 +633,13 @@ impl Loader {
                     ),
                 }
             }
-            "module" => diags.push(
-                Diagnostic::error("Modules are not supported yet", "This version of infra does not load `module` blocks yet.")
-                    .at(self.loc(b.ident.span())),
-            ),
+            "module" => {
+                let Some(labels) = self.labels(b, 1, "module", diags) else { return };
+                if !self.check_name(b, "module", &labels[0], diags) {
+                    return;
+                }
+                self.module_call(config, &labels[0], b, diags);
+            }
             other => {
                 let known = ["terraform", "variable", "locals", "output", "resource", "data", "provider", "moved", "module"];
                 let hint = crate::diag::suggest(other, known).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
@@ -545,6 +649,60 @@ impl Loader {
                 );
             }
         }
+    }
+
+    fn module_call(&self, config: &mut Config, name: &str, b: &Block, diags: &mut Diagnostics) {
+        let loc = self.loc(b.ident.span().map(|s| s.start..b.labels.last().and_then(|l| l.span()).map(|l| l.end).unwrap_or(s.end)));
+        if config.module_calls.contains_key(name) {
+            diags.push(
+                Diagnostic::error("Duplicate module call", format!("A module call named \"{name}\" was already defined. Module calls must have unique names within a module."))
+                    .at(loc),
+            );
+            return;
+        }
+        let mut call = ModuleCall { name: name.to_string(), source: String::new(), count: None, for_each: None, depends_on: vec![], inputs: IndexMap::new(), loc: loc.clone() };
+        let mut has_source = false;
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "source" => match literal_string(&a.value) {
+                        Some(src) => {
+                            call.source = src;
+                            has_source = true;
+                        }
+                        None => {
+                            diags.push(
+                                Diagnostic::error("Variables not allowed", "The module source must be a literal string: variables and expressions may not be used here.")
+                                    .at(self.loc(a.value.span())),
+                            );
+                            return;
+                        }
+                    },
+                    "version" | "providers" => {}
+                    "count" => call.count = Some(self.expr(&a.value)),
+                    "for_each" => call.for_each = Some(self.expr(&a.value)),
+                    "depends_on" => call.depends_on = self.expr_list(&a.value),
+                    key => {
+                        call.inputs.insert(key.to_string(), self.expr(&a.value));
+                    }
+                },
+                Structure::Block(inner) => diags.push(
+                    Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in a module block.", inner.ident.as_str()))
+                        .at(self.loc(inner.ident.span())),
+                ),
+            }
+        }
+        if !has_source {
+            diags.push(Diagnostic::error("Missing required argument", "The argument \"source\" is required, but no definition was found.").at(loc));
+            return;
+        }
+        if call.count.is_some() && call.for_each.is_some() {
+            diags.push(
+                Diagnostic::error("Invalid combination of \"count\" and \"for_each\"", "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used.")
+                    .at(loc),
+            );
+        }
+        config.module_calls.insert(name.to_string(), call);
     }
 
     fn terraform(&self, config: &mut Config, b: &Block, diags: &mut Diagnostics) {
@@ -757,9 +915,9 @@ impl Loader {
     }
 
     fn resource(&self, config: &mut Config, mode: Mode, t: &str, n: &str, b: &Block, diags: &mut Diagnostics) {
-        let addr = ResourceAddr { mode, r#type: t.to_string(), name: n.to_string() };
+        let addr = ResourceAddr { module: vec![], mode, r#type: t.to_string(), name: n.to_string() };
         let loc = self.loc(b.ident.span().map(|s| s.start..b.labels.last().and_then(|l| l.span()).map(|l| l.end).unwrap_or(s.end)));
-        let key = addr.to_string();
+        let key = addr.local();
         if config.resources.contains_key(&key) {
             let what = if mode == Mode::Data { "data" } else { "resource" };
             diags.push(

@@ -11,22 +11,29 @@ use crate::addrs::{Mode, ResourceAddr};
 use crate::config::{Config, Expr};
 use crate::diag::{suggest, Diagnostic, Diagnostics, Loc};
 
-/// A node of the configuration graph.
+/// A node of the configuration graph. Paths are static module paths (call names).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Node {
-    Variable(String),
-    Local(String),
+    Variable(Vec<String>, String),
+    Local(Vec<String>, String),
     Resource(ResourceAddr),
-    Output(String),
+    Output(Vec<String>, String),
+    /// The call of module `name` inside the module at the path (its count/for_each/depends_on).
+    ModuleCall(Vec<String>, String),
+}
+
+fn prefix(path: &[String]) -> String {
+    path.iter().map(|m| format!("module.{m}.")).collect()
 }
 
 impl std::fmt::Display for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Node::Variable(n) => write!(f, "var.{n}"),
-            Node::Local(n) => write!(f, "local.{n}"),
+            Node::Variable(p, n) => write!(f, "{}var.{n}", prefix(p)),
+            Node::Local(p, n) => write!(f, "{}local.{n}", prefix(p)),
             Node::Resource(a) => write!(f, "{a}"),
-            Node::Output(n) => write!(f, "output.{n}"),
+            Node::Output(p, n) => write!(f, "{}output.{n}", prefix(p)),
+            Node::ModuleCall(p, n) => write!(f, "{}module.{n}", prefix(p)),
         }
     }
 }
@@ -44,40 +51,72 @@ pub struct Graph {
     pub index: HashMap<Node, NodeIndex>,
 }
 
-/// Where a reference in an expression points, if anywhere in the graph.
+/// Where a reference in an expression of the root module points, if anywhere in the graph.
 pub fn reference_target(t: &Traversal) -> Option<Node> {
+    reference_target_in(&[], t)
+}
+
+/// Where a reference in an expression of the module at `path` points. `module.x.out` is the
+/// child's output; `module.x` alone is the call (see [`Graph::build`] for whole-module refs).
+pub fn reference_target_in(path: &[String], t: &Traversal) -> Option<Node> {
     let attr = |i: usize| match t.steps.get(i) {
         Some(TraversalStep::Attr(a)) => Some(a.clone()),
         _ => None,
     };
+    let p = path.to_vec();
     match t.root.as_str() {
-        "var" => attr(0).map(Node::Variable),
-        "local" => attr(0).map(Node::Local),
-        "data" => Some(Node::Resource(ResourceAddr { mode: Mode::Data, r#type: attr(0)?, name: attr(1)? })),
-        "count" | "each" | "path" | "self" | "terraform" | "module" => None,
-        ty => Some(Node::Resource(ResourceAddr { mode: Mode::Managed, r#type: ty.to_string(), name: attr(0)? })),
+        "var" => attr(0).map(|n| Node::Variable(p, n)),
+        "local" => attr(0).map(|n| Node::Local(p, n)),
+        "data" => Some(Node::Resource(ResourceAddr { module: p, mode: Mode::Data, r#type: attr(0)?, name: attr(1)? })),
+        "module" => {
+            let call = attr(0)?;
+            let out = attr(1).or_else(|| if matches!(t.steps.get(1), Some(TraversalStep::Index(_)) | Some(TraversalStep::Dynamic)) { attr(2) } else { None });
+            let mut child = p.clone();
+            child.push(call.clone());
+            Some(match out {
+                Some(o) => Node::Output(child, o),
+                None => Node::ModuleCall(p, call),
+            })
+        }
+        "count" | "each" | "path" | "self" | "terraform" => None,
+        ty => Some(Node::Resource(ResourceAddr { module: p, mode: Mode::Managed, r#type: ty.to_string(), name: attr(0)? })),
     }
 }
 
 impl Graph {
-    /// Builds the graph, reporting undeclared references and cycles.
+    /// Builds the graph of the whole module tree, reporting undeclared references and cycles.
     pub fn build(config: &Config) -> (Graph, Diagnostics) {
         let mut g = Graph { graph: DiGraph::new(), index: HashMap::new() };
         let mut diags = Diagnostics::default();
-        for name in config.variables.keys() {
-            g.add(Node::Variable(name.clone()));
+        let modules = config.all_modules();
+        for m in &modules {
+            let p = &m.path;
+            for name in m.variables.keys() {
+                g.add(Node::Variable(p.clone(), name.clone()));
+            }
+            for name in m.locals.keys() {
+                g.add(Node::Local(p.clone(), name.clone()));
+            }
+            for r in m.resources.values() {
+                g.add(Node::Resource(r.addr.clone()));
+            }
+            for name in m.outputs.keys() {
+                g.add(Node::Output(p.clone(), name.clone()));
+            }
+            for name in m.module_calls.keys() {
+                g.add(Node::ModuleCall(p.clone(), name.clone()));
+            }
         }
-        for name in config.locals.keys() {
-            g.add(Node::Local(name.clone()));
+        for m in &modules {
+            g.connect_module(m, &mut diags);
         }
-        for r in config.resources.values() {
-            g.add(Node::Resource(r.addr.clone()));
-        }
-        for name in config.outputs.keys() {
-            g.add(Node::Output(name.clone()));
-        }
+        g.check_cycles(&mut diags);
+        (g, diags)
+    }
 
-        for (name, v) in &config.variables {
+    fn connect_module(&mut self, m: &Config, diags: &mut Diagnostics) {
+        let p = &m.path;
+        for (name, v) in &m.variables {
             if let Some(d) = &v.default {
                 for t in references(&d.expr) {
                     diags.push(
@@ -88,10 +127,10 @@ impl Graph {
                 }
             }
         }
-        for (name, l) in &config.locals {
-            g.connect(config, &Node::Local(name.clone()), &l.expr, &format!("locals"), &mut diags);
+        for (name, l) in &m.locals {
+            self.connect(m, &Node::Local(p.clone(), name.clone()), &l.expr, "locals", diags, false, false);
         }
-        for r in config.resources.values() {
+        for r in m.resources.values() {
             let node = Node::Resource(r.addr.clone());
             let ctx = r.context();
             let mut exprs: Vec<&Expr> = r.body.attrs.values().collect();
@@ -101,18 +140,42 @@ impl Graph {
             exprs.extend(r.depends_on.iter());
             exprs.extend(r.lifecycle.replace_triggered_by.iter());
             for e in exprs {
-                g.connect_checked(config, &node, e, &ctx, &mut diags, r.count.is_some(), r.for_each.is_some());
+                self.connect(m, &node, e, &ctx, diags, r.count.is_some(), r.for_each.is_some());
             }
         }
-        for (name, o) in &config.outputs {
-            let node = Node::Output(name.clone());
+        for (name, o) in &m.outputs {
+            let node = Node::Output(p.clone(), name.clone());
             let ctx = format!("output \"{name}\"");
             for e in o.value.iter().chain(o.depends_on.iter()) {
-                g.connect(config, &node, e, &ctx, &mut diags);
+                self.connect(m, &node, e, &ctx, diags, false, false);
             }
         }
-        g.check_cycles(&mut diags);
-        (g, diags)
+        for (name, call) in &m.module_calls {
+            let node = Node::ModuleCall(p.clone(), name.clone());
+            let ctx = format!("module \"{name}\"");
+            for e in call.count.iter().chain(call.for_each.iter()).chain(call.depends_on.iter()) {
+                self.connect(m, &node, e, &ctx, diags, false, false);
+            }
+            let mut child_path = p.clone();
+            child_path.push(name.clone());
+            let Some(child) = m.children.get(name) else { continue };
+            for (arg, e) in &call.inputs {
+                let var = Node::Variable(child_path.clone(), arg.clone());
+                if self.index.contains_key(&var) {
+                    self.connect(m, &var, e, &ctx, diags, call.count.is_some(), call.for_each.is_some());
+                }
+            }
+            // Everything in the child needs the call's expansion.
+            let call_i = self.index[&node];
+            let mut inner: Vec<Node> = child.variables.keys().map(|v| Node::Variable(child_path.clone(), v.clone())).collect();
+            inner.extend(child.resources.values().map(|r| Node::Resource(r.addr.clone())));
+            inner.extend(child.module_calls.keys().map(|c| Node::ModuleCall(child_path.clone(), c.clone())));
+            for n in inner {
+                if let Some(&i) = self.index.get(&n) {
+                    self.graph.add_edge(call_i, i, Edge { loc: call.loc.clone() });
+                }
+            }
+        }
     }
 
     fn add(&mut self, n: Node) -> NodeIndex {
@@ -124,12 +187,8 @@ impl Graph {
         i
     }
 
-    fn connect(&mut self, config: &Config, to: &Node, e: &Expr, ctx: &str, diags: &mut Diagnostics) {
-        self.connect_checked(config, to, e, ctx, diags, false, false)
-    }
-
     #[allow(clippy::too_many_arguments)]
-    fn connect_checked(&mut self, config: &Config, to: &Node, e: &Expr, ctx: &str, diags: &mut Diagnostics, has_count: bool, has_each: bool) {
+    fn connect(&mut self, m: &Config, to: &Node, e: &Expr, ctx: &str, diags: &mut Diagnostics, has_count: bool, has_each: bool) {
         for t in references(&e.expr) {
             let loc = span_loc(e, &t);
             match t.root.as_str() {
@@ -151,8 +210,8 @@ impl Graph {
                 }
                 _ => {}
             }
-            let Some(target) = reference_target(&t) else {
-                if matches!(t.root.as_str(), "var" | "local" | "data") {
+            let Some(target) = reference_target_in(&m.path, &t) else {
+                if matches!(t.root.as_str(), "var" | "local" | "data" | "module") {
                     diags.push(
                         Diagnostic::error("Invalid reference", format!("A reference to \"{}\" must be followed by an attribute name, like {}.name.", t.root, t.root))
                             .at(loc)
@@ -167,20 +226,38 @@ impl Graph {
                 }
                 continue;
             };
-            let Some(&from) = self.index.get(&target) else {
-                diags.push(undeclared(config, &target).at(loc).in_context(ctx));
-                continue;
+            // `module.x` as a whole depends on every output of the child.
+            let targets: Vec<Node> = match &target {
+                Node::ModuleCall(p, call) if t.root == "module" => {
+                    let mut child = p.clone();
+                    child.push(call.clone());
+                    match m.children.get(call) {
+                        Some(c) => c.outputs.keys().map(|o| Node::Output(child.clone(), o.clone())).chain([target.clone()]).collect(),
+                        None => vec![target.clone()],
+                    }
+                }
+                _ => vec![target.clone()],
             };
-            let to_i = self.index[to];
-            if from == to_i {
-                diags.push(
-                    Diagnostic::error("Self-referential block", format!("Configuration for {target} may not refer to itself."))
-                        .at(loc)
-                        .in_context(ctx),
-                );
-                continue;
+            let mut undeclared = false;
+            for tg in &targets {
+                let Some(&from) = self.index.get(tg) else {
+                    if !undeclared {
+                        diags.push(undeclared_in(m, tg).at(loc.clone()).in_context(ctx));
+                        undeclared = true;
+                    }
+                    continue;
+                };
+                let to_i = self.index[to];
+                if from == to_i {
+                    diags.push(
+                        Diagnostic::error("Self-referential block", format!("Configuration for {target} may not refer to itself."))
+                            .at(loc.clone())
+                            .in_context(ctx),
+                    );
+                    continue;
+                }
+                self.graph.add_edge(from, to_i, Edge { loc: loc.clone() });
             }
-            self.graph.add_edge(from, to_i, Edge { loc });
         }
     }
 
@@ -276,25 +353,40 @@ fn span_loc(e: &Expr, t: &Traversal) -> Loc {
     Loc { file: e.loc.file.clone(), span: t.span.clone() }
 }
 
-fn undeclared(config: &Config, target: &Node) -> Diagnostic {
+fn undeclared_in(m: &Config, target: &Node) -> Diagnostic {
+    let where_ = if m.path.is_empty() { "the root module".to_string() } else { format!("module.{}", m.path.join(".module.")) };
     match target {
-        Node::Variable(n) => {
-            let hint = suggest(n, config.variables.keys().map(String::as_str)).map(|s| format!(" Did you mean \"var.{s}\"?")).unwrap_or_default();
+        Node::Variable(_, n) => {
+            let hint = suggest(n, m.variables.keys().map(String::as_str)).map(|s| format!(" Did you mean \"var.{s}\"?")).unwrap_or_default();
             Diagnostic::error("Reference to undeclared input variable", format!("An input variable with the name \"{n}\" has not been declared. This variable can be declared with a variable \"{n}\" {{}} block.{hint}"))
         }
-        Node::Local(n) => {
-            let hint = suggest(n, config.locals.keys().map(String::as_str)).map(|s| format!(" Did you mean \"local.{s}\"?")).unwrap_or_default();
+        Node::Local(_, n) => {
+            let hint = suggest(n, m.locals.keys().map(String::as_str)).map(|s| format!(" Did you mean \"local.{s}\"?")).unwrap_or_default();
             Diagnostic::error("Reference to undeclared local value", format!("A local value with the name \"{n}\" has not been declared.{hint}"))
         }
         Node::Resource(a) => {
-            let keys: Vec<String> = config.resources.keys().cloned().collect();
-            let hint = suggest(&a.to_string(), keys.iter().map(String::as_str)).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+            let keys: Vec<String> = m.resources.keys().cloned().collect();
+            let hint = suggest(&a.local(), keys.iter().map(String::as_str)).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
             let what = if a.mode == Mode::Data { "data" } else { "resource" };
             Diagnostic::error(
                 "Reference to undeclared resource",
-                format!("A {what} \"{}\" \"{}\" has not been declared in the root module.{hint}", a.r#type, a.name),
+                format!("A {what} \"{}\" \"{}\" has not been declared in {where_}.{hint}", a.r#type, a.name),
             )
         }
-        Node::Output(n) => Diagnostic::error("Invalid reference", format!("Outputs cannot be referenced (output \"{n}\")."))
+        Node::Output(p, n) => {
+            let call = p.last().cloned().unwrap_or_default();
+            let names: Vec<String> = m.children.get(&call).map(|c| c.outputs.keys().cloned().collect()).unwrap_or_default();
+            let hint = suggest(n, names.iter().map(String::as_str)).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+            if m.module_calls.contains_key(&call) {
+                Diagnostic::error("Unsupported attribute", format!("This object does not have an attribute named \"{n}\": module \"{call}\" has no output of that name.{hint}"))
+            } else {
+                let hint = suggest(&call, m.module_calls.keys().map(String::as_str)).map(|s| format!(" Did you mean \"module.{s}\"?")).unwrap_or_default();
+                Diagnostic::error("Reference to undeclared module", format!("No module call named \"{call}\" is declared in {where_}.{hint}"))
+            }
+        }
+        Node::ModuleCall(_, call) => {
+            let hint = suggest(call, m.module_calls.keys().map(String::as_str)).map(|s| format!(" Did you mean \"module.{s}\"?")).unwrap_or_default();
+            Diagnostic::error("Reference to undeclared module", format!("No module call named \"{call}\" is declared in {where_}.{hint}"))
+        }
     }
 }

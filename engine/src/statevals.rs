@@ -4,7 +4,7 @@ use infra_lang::{Marks, Path, PathStep, Type, Value};
 use infra_providers::Schema;
 use infra_state::{IndexKey, Mode as SMode, PathStep as SStep, ResourceInstanceState};
 
-use crate::addrs::{InstanceAddr, InstanceKey, Mode, ResourceAddr};
+use crate::addrs::{InstanceAddr, InstanceKey, ModuleInstance, Mode, ResourceAddr};
 
 fn to_state_step(s: &PathStep) -> SStep {
     match s {
@@ -131,7 +131,7 @@ pub fn instance_state(
             Mode::Managed => SMode::Managed,
             Mode::Data => SMode::Data,
         },
-        module: None,
+        module: if addr.module.is_root() { None } else { Some(addr.module.to_string()) },
         r#type: addr.resource.r#type.clone(),
         name: addr.resource.name.clone(),
         index_key: match &addr.key {
@@ -151,23 +151,24 @@ pub fn instance_state(
     }
 }
 
-/// The instance address of a stored instance.
+/// The instance address of a stored instance (an unparseable module path is taken as root).
 pub fn state_addr(inst: &ResourceInstanceState) -> InstanceAddr {
-    InstanceAddr {
-        resource: ResourceAddr {
-            mode: match inst.mode {
-                SMode::Managed => Mode::Managed,
-                SMode::Data => Mode::Data,
-            },
-            r#type: inst.r#type.clone(),
-            name: inst.name.clone(),
+    let module: ModuleInstance = inst.module.as_deref().and_then(|m| m.parse().ok()).unwrap_or_default();
+    let resource = ResourceAddr {
+        module: module.path(),
+        mode: match inst.mode {
+            SMode::Managed => Mode::Managed,
+            SMode::Data => Mode::Data,
         },
-        key: match &inst.index_key {
-            None => InstanceKey::None,
-            Some(IndexKey::Int(i)) => InstanceKey::Int(*i),
-            Some(IndexKey::Str(s)) => InstanceKey::Str(s.clone()),
-        },
-    }
+        r#type: inst.r#type.clone(),
+        name: inst.name.clone(),
+    };
+    let key = match &inst.index_key {
+        None => InstanceKey::None,
+        Some(IndexKey::Int(i)) => InstanceKey::Int(*i),
+        Some(IndexKey::Str(s)) => InstanceKey::Str(s.clone()),
+    };
+    InstanceAddr { module, resource, key }
 }
 
 /// `provider["registry.terraform.io/hashicorp/null"]` → `registry.terraform.io/hashicorp/null`.

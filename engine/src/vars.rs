@@ -242,7 +242,7 @@ fn read_var_file(config: &Config, path: &Path, explicit: bool, raw: &mut BTreeMa
 }
 
 /// Runs a variable's `validation` blocks against its value.
-fn validate(name: &str, value: &Value, decl: &crate::config::Variable) -> Result<(), Diagnostic> {
+pub(crate) fn validate(name: &str, value: &Value, decl: &crate::config::Variable) -> Result<(), Diagnostic> {
     let ctx = EvalContext { variables: [("var".to_string(), Value::object([(name.to_string(), value.clone())]))].into(), ..EvalContext::default() };
     for v in &decl.validations {
         let result = eval(&v.condition.expr, &ctx).map_err(|ds| {

@@ -15,7 +15,7 @@ use crate::addrs::{InstanceAddr, InstanceKey, Mode, ResourceAddr};
 use crate::config::{Config, IgnoreChanges, Resource};
 use crate::diag::{suggest, Diagnostic, Diagnostics};
 use crate::eval::{Expansion, InstanceCtx, ResourceValues, Scope};
-use crate::graph::{reference_target, Graph, Node};
+use crate::graph::{Graph, Node};
 use crate::statevals::{full_marks, instance_state, instance_value, provider_source, state_addr};
 
 /// Options of `plan` (and of the plan `apply` makes when given no plan file).
@@ -43,7 +43,12 @@ impl Providers {
     pub fn resolve(config: &Config, registry: &Registry) -> Result<Providers, Diagnostics> {
         let mut diags = Diagnostics::default();
         let mut by_local = BTreeMap::new();
-        for (local, req) in &config.terraform.required_providers {
+        let modules = config.all_modules();
+        let requirements: Vec<(&String, &crate::config::ProviderRequirement)> = modules.iter().flat_map(|m| m.terraform.required_providers.iter()).collect();
+        for (local, req) in requirements {
+            if by_local.contains_key(local) {
+                continue;
+            }
             let source = Registry::normalize_source(&req.source);
             match registry.get(&source) {
                 Some(p) => {
@@ -62,7 +67,7 @@ impl Providers {
                 ),
             }
         }
-        for r in config.resources.values() {
+        for r in modules.iter().flat_map(|m| m.resources.values()) {
             let local = &r.provider.0;
             if by_local.contains_key(local) {
                 continue;
@@ -171,74 +176,9 @@ pub fn eval_resource_config(scope: &Scope, r: &Resource, inst: &InstanceCtx, sch
     }
 }
 
-/// Evaluates `count`/`for_each`.
-pub fn eval_expansion(scope: &Scope, r: &Resource) -> Result<Expansion, Diagnostics> {
-    let none = InstanceCtx::default();
-    if let Some(e) = &r.count {
-        let v = scope.eval(e, &none)?;
-        let bad = |detail: &str| Diagnostics::from(Diagnostic::error("Invalid count argument", detail.to_string()).at(e.loc.clone()).in_context(r.context()));
-        if v.marks().sensitive {
-            return Err(bad("Sensitive values, or values derived from sensitive values, cannot be used as count arguments: the number of instances would reveal them."));
-        }
-        if !v.is_known() {
-            return Err(bad("The \"count\" value depends on resource attributes that cannot be determined until apply, so infra cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on."));
-        }
-        let v = infra_lang::convert::convert(v, &Type::Number).map_err(|m| bad(&format!("The given \"count\" argument value is unsuitable: {m}.")))?;
-        if v.is_null() {
-            return Err(bad("The given \"count\" argument value is null. An integer is required."));
-        }
-        let n = v.as_number().and_then(|n| n.as_i64()).ok_or_else(|| bad("The given \"count\" argument value is unsuitable: a whole number is required."))?;
-        if n < 0 {
-            return Err(bad("The given \"count\" argument value is unsuitable: must be greater than or equal to zero."));
-        }
-        return Ok(Expansion::Count(n));
-    }
-    if let Some(e) = &r.for_each {
-        let v = scope.eval(e, &none)?;
-        let bad = |detail: String| Diagnostics::from(Diagnostic::error("Invalid for_each argument", detail).at(e.loc.clone()).in_context(r.context()));
-        if v.contains_sensitive() && v.marks().sensitive {
-            return Err(bad("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into()));
-        }
-        // A map's keys must be known (its values may not be); a set's elements must be known.
-        let keys_known = match v.unmarked() {
-            Value::Map(..) | Value::Object(..) => true,
-            Value::Set(..) => v.is_wholly_known(),
-            other => other.is_known(),
-        };
-        if !v.is_known() || !keys_known {
-            return Err(bad("The \"for_each\" value depends on resource attributes that cannot be determined until apply, so infra cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the for_each value depends on.".into()));
-        }
-        if v.is_null() {
-            return Err(bad("The given \"for_each\" argument value is unsuitable: the given \"for_each\" argument value is null. A map, or set of strings is allowed.".into()));
-        }
-        let mut m = BTreeMap::new();
-        match v.unmarked() {
-            Value::Map(_, entries) | Value::Object(entries) => {
-                for (k, val) in entries {
-                    m.insert(k.clone(), val.clone());
-                }
-            }
-            Value::Set(_, items) => {
-                for it in items {
-                    match it.unmarked() {
-                        Value::String(s) => {
-                            m.insert(s.clone(), it.clone());
-                        }
-                        Value::Null(_) => return Err(bad("The given \"for_each\" argument value is unsuitable: \"for_each\" sets must not contain null values.".into())),
-                        other => return Err(bad(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.ty()))),
-                    }
-                }
-            }
-            other => {
-                return Err(bad(format!(
-                    "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.",
-                    other.ty()
-                )))
-            }
-        }
-        return Ok(Expansion::ForEach(m));
-    }
-    Ok(Expansion::Single)
+/// Evaluates a resource's `count`/`for_each` in a module instance.
+pub fn eval_expansion(scope: &Scope, r: &Resource, m: &crate::addrs::ModuleInstance) -> Result<Expansion, Diagnostics> {
+    crate::eval::expand(scope, r.count.as_ref(), r.for_each.as_ref(), &r.context(), &InstanceCtx::module(m))
 }
 
 /// Sets every attribute named by `ignore_changes` back to its prior value.
@@ -336,6 +276,31 @@ pub async fn plan(
     };
 
     for node in graph.topo_order() {
+        // Module calls and child module variables are evaluated on demand; doing it here too
+        // reports their errors even when nothing refers to them.
+        match &node {
+            Node::ModuleCall(path, name) => {
+                if let Ok(instances) = scope.module_instances(path) {
+                    for mi in instances {
+                        if let Err(ds) = scope.expansion(&mi, name) {
+                            diags.extend(ds.0);
+                        }
+                    }
+                }
+                continue;
+            }
+            Node::Variable(path, name) if !path.is_empty() => {
+                if let Ok(instances) = scope.module_instances(path) {
+                    for mi in instances {
+                        if let Err(ds) = scope.var_value(&mi, name) {
+                            diags.extend(ds.0);
+                        }
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
         let Node::Resource(addr) = node else { continue };
         let Some(r) = config.resource(&addr) else { continue };
         let Some((source, provider)) = providers.for_resource(r) else { continue };
@@ -352,142 +317,151 @@ pub async fn plan(
             );
             continue;
         };
-        let expansion = match eval_expansion(&scope, r) {
-            Ok(e) => e,
+        let module_instances = match scope.module_instances(&addr.module) {
+            Ok(m) => m,
             Err(ds) => {
                 diags.extend(ds.0);
-                scope.set_resource(addr.clone(), ResourceValues { expansion: Expansion::Unknown, instances: BTreeMap::new() });
                 continue;
             }
         };
-        let resource_deps: Vec<ResourceAddr> = deps.get(&addr).map(|s| s.iter().cloned().collect()).unwrap_or_default();
-        let mut values = ResourceValues { expansion: expansion.clone(), instances: BTreeMap::new() };
-        for key in expansion.keys() {
-            let iaddr = addr.instance(key.clone());
-            let inst = InstanceCtx::for_key(&key, &expansion);
-            let cfg = match eval_resource_config(&scope, r, &inst, schema) {
-                Ok(v) => v,
+        for mi in module_instances {
+            let expansion = match eval_expansion(&scope, r, &mi) {
+                Ok(e) => e,
                 Err(ds) => {
                     diags.extend(ds.0);
-                    values.instances.insert(key, Value::Unknown(schema.object_type()));
+                    scope.set_resource(&mi, &addr, ResourceValues { expansion: Expansion::Unknown, instances: BTreeMap::new() });
                     continue;
                 }
             };
-            if addr.mode == Mode::Data {
-                let pending = resource_deps.iter().any(|d| planned.changes.values().any(|c| &c.addr.resource == d && c.action != Action::NoOp));
-                if cfg.is_wholly_known() && !pending && !opts.destroy {
-                    let (plain, marks) = cfg.unmark_deep_with_paths();
-                    match provider.read_data_source(&addr.r#type, &plain).await {
-                        Ok(v) => {
-                            let v = v.mark_paths(&full_marks(marks, schema));
-                            prior.resources.insert(iaddr.to_string(), instance_state(&iaddr, source, &v, schema.version, &resource_deps, false, Some(schema)));
-                            values.instances.insert(key, v);
-                        }
-                        Err(e) => diags.push(Diagnostic::error(format!("Failed to read data source {iaddr}"), e.to_string()).at(r.loc.clone())),
+            let resource_deps: Vec<ResourceAddr> = deps.get(&addr).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+            let mut values = ResourceValues { expansion: expansion.clone(), instances: BTreeMap::new() };
+            for key in expansion.keys() {
+                let iaddr = InstanceAddr::new(&mi, &addr, key.clone());
+                let inst = InstanceCtx::for_key(&key, &expansion).within(&mi);
+                let cfg = match eval_resource_config(&scope, r, &inst, schema) {
+                    Ok(v) => v,
+                    Err(ds) => {
+                        diags.extend(ds.0);
+                        values.instances.insert(key, Value::Unknown(schema.object_type()));
+                        continue;
                     }
-                } else {
-                    let (plain, marks) = cfg.unmark_deep_with_paths();
-                    let after = infra_providers::plan_from_schema(schema, &Value::null(), &plain).planned.mark_paths(&marks);
-                    values.instances.insert(key, after.clone());
-                    planned.changes.insert(
-                        iaddr.clone(),
-                        ResourceChange {
-                            addr: iaddr,
-                            prev_addr: None,
-                            provider: source.clone(),
-                            action: Action::Read,
-                            reason: Some(if pending { Reason::DependencyPending } else { Reason::ConfigUnknown }),
-                            before: Value::null(),
-                            after,
-                            depends_on: resource_deps.clone(),
-                            schema_version: schema.version,
-                            create_before_destroy: false,
-                        },
-                    );
+                };
+                if addr.mode == Mode::Data {
+                    let pending = resource_deps.iter().any(|d| planned.changes.values().any(|c| &c.addr.resource == d && c.action != Action::NoOp));
+                    if cfg.is_wholly_known() && !pending && !opts.destroy {
+                        let (plain, marks) = cfg.unmark_deep_with_paths();
+                        match provider.read_data_source(&addr.r#type, &plain).await {
+                            Ok(v) => {
+                                let v = v.mark_paths(&full_marks(marks, schema));
+                                prior.resources.insert(iaddr.to_string(), instance_state(&iaddr, source, &v, schema.version, &resource_deps, false, Some(schema)));
+                                values.instances.insert(key, v);
+                            }
+                            Err(e) => diags.push(Diagnostic::error(format!("Failed to read data source {iaddr}"), e.to_string()).at(r.loc.clone())),
+                        }
+                    } else {
+                        let (plain, marks) = cfg.unmark_deep_with_paths();
+                        let after = infra_providers::plan_from_schema(schema, &Value::null(), &plain).planned.mark_paths(&marks);
+                        values.instances.insert(key, after.clone());
+                        planned.changes.insert(
+                            iaddr.clone(),
+                            ResourceChange {
+                                addr: iaddr,
+                                prev_addr: None,
+                                provider: source.clone(),
+                                action: Action::Read,
+                                reason: Some(if pending { Reason::DependencyPending } else { Reason::ConfigUnknown }),
+                                before: Value::null(),
+                                after,
+                                depends_on: resource_deps.clone(),
+                                schema_version: schema.version,
+                                create_before_destroy: false,
+                            },
+                        );
+                    }
+                    continue;
                 }
-                continue;
-            }
-            let (prior_v, tainted) = prior_value(&prior, &iaddr).unwrap_or((Value::null(), false));
-            if opts.destroy {
-                if !prior_v.is_null() && r.lifecycle.prevent_destroy {
+                let (prior_v, tainted) = prior_value(&prior, &iaddr).unwrap_or((Value::null(), false));
+                if opts.destroy {
+                    if !prior_v.is_null() && r.lifecycle.prevent_destroy {
+                        diags.push(
+                            Diagnostic::error(
+                                "Instance cannot be destroyed",
+                                format!("Resource {iaddr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
+                            )
+                            .at(r.loc.clone()),
+                        );
+                    }
+                    if !prior_v.is_null() {
+                        values.instances.insert(key, prior_v.clone());
+                        planned.changes.insert(iaddr.clone(), delete_change(&iaddr, source, prior_v, Some(Reason::DestroyMode), &resource_deps, r.lifecycle.create_before_destroy));
+                    }
+                    continue;
+                }
+                let cfg = if prior_v.is_null() { cfg } else { apply_ignore_changes(cfg, &prior_v, &r.lifecycle.ignore_changes, schema) };
+                let (cfg_plain, cfg_marks) = cfg.unmark_deep_with_paths();
+                let (prior_plain, _) = prior_v.clone().unmark_deep();
+                let ps = match provider.plan_resource(&addr.r#type, &prior_plain, &cfg_plain) {
+                    Ok(ps) => ps,
+                    Err(e) => {
+                        diags.push(Diagnostic::error(format!("Provider failed to plan {iaddr}"), e.to_string()).at(r.loc.clone()));
+                        continue;
+                    }
+                };
+                let marks = full_marks(cfg_marks, schema);
+                let mut reason = None;
+                let mut action = if prior_plain.is_null() {
+                    Action::Create
+                } else if tainted {
+                    reason = Some(Reason::Tainted);
+                    Action::Replace(order(r))
+                } else if !ps.requires_replace.is_empty() {
+                    reason = Some(Reason::CannotUpdate(ps.requires_replace.clone()));
+                    Action::Replace(order(r))
+                } else if ps.planned == prior_plain {
+                    Action::NoOp
+                } else {
+                    Action::Update
+                };
+                let mut after = ps.planned.clone();
+                if matches!(action, Action::NoOp | Action::Update) && !prior_plain.is_null() {
+                    if let Some(trigger) = triggered_replace(r, &planned.changes) {
+                        reason = Some(Reason::ReplaceTriggeredBy(trigger));
+                        action = Action::Replace(order(r));
+                        after = fresh_plan(provider.as_ref(), &addr.r#type, &cfg_plain).unwrap_or(after);
+                    }
+                }
+                if reason == Some(Reason::Tainted) {
+                    after = fresh_plan(provider.as_ref(), &addr.r#type, &cfg_plain).unwrap_or(after);
+                }
+                if r.lifecycle.prevent_destroy && matches!(action, Action::Replace(_)) {
                     diags.push(
                         Diagnostic::error(
                             "Instance cannot be destroyed",
-                            format!("Resource {iaddr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
+                            format!("Resource {iaddr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed (replaced). To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
                         )
                         .at(r.loc.clone()),
                     );
                 }
-                if !prior_v.is_null() {
-                    values.instances.insert(key, prior_v.clone());
-                    planned.changes.insert(iaddr.clone(), delete_change(&iaddr, source, prior_v, Some(Reason::DestroyMode), &resource_deps, r.lifecycle.create_before_destroy));
-                }
-                continue;
-            }
-            let cfg = if prior_v.is_null() { cfg } else { apply_ignore_changes(cfg, &prior_v, &r.lifecycle.ignore_changes, schema) };
-            let (cfg_plain, cfg_marks) = cfg.unmark_deep_with_paths();
-            let (prior_plain, _) = prior_v.clone().unmark_deep();
-            let ps = match provider.plan_resource(&addr.r#type, &prior_plain, &cfg_plain) {
-                Ok(ps) => ps,
-                Err(e) => {
-                    diags.push(Diagnostic::error(format!("Provider failed to plan {iaddr}"), e.to_string()).at(r.loc.clone()));
-                    continue;
-                }
-            };
-            let marks = full_marks(cfg_marks, schema);
-            let mut reason = None;
-            let mut action = if prior_plain.is_null() {
-                Action::Create
-            } else if tainted {
-                reason = Some(Reason::Tainted);
-                Action::Replace(order(r))
-            } else if !ps.requires_replace.is_empty() {
-                reason = Some(Reason::CannotUpdate(ps.requires_replace.clone()));
-                Action::Replace(order(r))
-            } else if ps.planned == prior_plain {
-                Action::NoOp
-            } else {
-                Action::Update
-            };
-            let mut after = ps.planned.clone();
-            if matches!(action, Action::NoOp | Action::Update) && !prior_plain.is_null() {
-                if let Some(trigger) = triggered_replace(r, &planned.changes) {
-                    reason = Some(Reason::ReplaceTriggeredBy(trigger));
-                    action = Action::Replace(order(r));
-                    after = fresh_plan(provider.as_ref(), &addr.r#type, &cfg_plain).unwrap_or(after);
-                }
-            }
-            if reason == Some(Reason::Tainted) {
-                after = fresh_plan(provider.as_ref(), &addr.r#type, &cfg_plain).unwrap_or(after);
-            }
-            if r.lifecycle.prevent_destroy && matches!(action, Action::Replace(_)) {
-                diags.push(
-                    Diagnostic::error(
-                        "Instance cannot be destroyed",
-                        format!("Resource {iaddr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed (replaced). To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
-                    )
-                    .at(r.loc.clone()),
+                let after = after.mark_paths(&marks);
+                values.instances.insert(key, after.clone());
+                planned.changes.insert(
+                    iaddr.clone(),
+                    ResourceChange {
+                        addr: iaddr.clone(),
+                        prev_addr: moved_from.get(&iaddr).cloned(),
+                        provider: source.clone(),
+                        action,
+                        reason,
+                        before: prior_v,
+                        after,
+                        depends_on: resource_deps.clone(),
+                        schema_version: schema.version,
+                        create_before_destroy: r.lifecycle.create_before_destroy,
+                    },
                 );
             }
-            let after = after.mark_paths(&marks);
-            values.instances.insert(key, after.clone());
-            planned.changes.insert(
-                iaddr.clone(),
-                ResourceChange {
-                    addr: iaddr.clone(),
-                    prev_addr: moved_from.get(&iaddr).cloned(),
-                    provider: source.clone(),
-                    action,
-                    reason,
-                    before: prior_v,
-                    after,
-                    depends_on: resource_deps.clone(),
-                    schema_version: schema.version,
-                    create_before_destroy: r.lifecycle.create_before_destroy,
-                },
-            );
+            scope.set_resource(&mi, &addr, values);
         }
-        scope.set_resource(addr.clone(), values);
     }
 
     // 4. orphans: stored instances no longer in the configuration.
@@ -499,7 +473,7 @@ pub async fn plan(
         let Some((prior_v, _)) = prior_value(&prior, iaddr) else { continue };
         let r = config.resource(&iaddr.resource);
         if let Some(res) = r {
-            if let Some(rv) = scope.resources.get(&iaddr.resource) {
+            if let Some(rv) = scope.resource_values(&iaddr.module, &iaddr.resource) {
                 if rv.expansion == Expansion::Unknown || rv.instances.contains_key(&iaddr.key) {
                     continue;
                 }
@@ -634,7 +608,7 @@ fn delete_change(addr: &InstanceAddr, source: &str, before: Value, reason: Optio
 fn triggered_replace(r: &Resource, changes: &BTreeMap<InstanceAddr, ResourceChange>) -> Option<String> {
     for e in &r.lifecycle.replace_triggered_by {
         for t in references(&e.expr) {
-            let Some(Node::Resource(target)) = reference_target(&t) else { continue };
+            let Some(Node::Resource(target)) = crate::graph::reference_target_in(&r.addr.module, &t) else { continue };
             let key = match t.steps.get(1) {
                 Some(TraversalStep::Index(v)) => match v.unmarked() {
                     Value::Number(n) => n.as_i64().map(InstanceKey::Int),
