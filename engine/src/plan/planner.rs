@@ -220,9 +220,40 @@ pub async fn plan(
     // 1. moved blocks: rename stored instances.
     let mut moved_from: HashMap<InstanceAddr, InstanceAddr> = HashMap::new();
     for m in &config.moved {
-        let (from, to) = match (m.from.parse::<InstanceAddr>(), m.to.parse::<InstanceAddr>()) {
-            (Ok(f), Ok(t)) => (f, t),
-            (Err(e), _) | (_, Err(e)) => {
+        // Either two resource (instance) addresses, or two module (instance) addresses.
+        let module_move = (m.from.parse::<crate::addrs::ModuleInstance>(), m.to.parse::<crate::addrs::ModuleInstance>());
+        let resource_move = (m.from.parse::<InstanceAddr>(), m.to.parse::<InstanceAddr>());
+        let rename: Box<dyn Fn(&InstanceAddr) -> Option<InstanceAddr>> = match (module_move, resource_move) {
+            ((Ok(from), Ok(to)), _) if !from.is_root() && !to.is_root() => Box::new(move |a: &InstanceAddr| {
+                // `module.a` matches every instance of the call; `module.a[0]` only that one.
+                let n = from.0.len();
+                if a.module.0.len() < n {
+                    return None;
+                }
+                let matches = a.module.0[..n].iter().zip(&from.0).all(|((an, ak), (fname, fkey))| an == fname && (fkey == ak || *fkey == InstanceKey::None));
+                if !matches {
+                    return None;
+                }
+                let mut steps = to.0.clone();
+                if let (Some(last), Some((_, akey))) = (steps.last_mut(), a.module.0.get(n - 1)) {
+                    if last.1 == InstanceKey::None && from.0[n - 1].1 == InstanceKey::None {
+                        last.1 = akey.clone();
+                    }
+                }
+                steps.extend(a.module.0[n..].iter().cloned());
+                let module = crate::addrs::ModuleInstance(steps);
+                Some(InstanceAddr::new(&module, &a.resource, a.key.clone()))
+            }),
+            (_, (Ok(from), Ok(to))) => Box::new(move |a: &InstanceAddr| {
+                if *a == from {
+                    Some(to.clone())
+                } else if from.key == InstanceKey::None && to.key == InstanceKey::None && a.module == from.module && a.resource == from.resource {
+                    Some(InstanceAddr::new(&to.module, &to.resource, a.key.clone()))
+                } else {
+                    None
+                }
+            }),
+            (_, (Err(e), _)) | (_, (_, Err(e))) => {
                 diags.push(Diagnostic::error("Invalid address in moved block", e.to_string()).at(m.loc.clone()));
                 continue;
             }
@@ -231,18 +262,13 @@ pub async fn plan(
         for k in keys {
             let Some(inst) = prior.resources.get(&k) else { continue };
             let a = state_addr(inst);
-            let new_addr = if a == from {
-                to.clone()
-            } else if from.key == InstanceKey::None && a.resource == from.resource && to.key == InstanceKey::None {
-                to.resource.instance(a.key.clone())
-            } else {
-                continue;
-            };
+            let Some(new_addr) = rename(&a) else { continue };
             if prior.resources.contains_key(&new_addr.to_string()) {
                 continue;
             }
             if let Some(mut inst) = prior.resources.remove(&k) {
                 let tmp = instance_state(&new_addr, "", &Value::null(), 0, &[], false, None);
+                inst.module = tmp.module;
                 inst.r#type = tmp.r#type;
                 inst.name = tmp.name;
                 inst.index_key = tmp.index_key;

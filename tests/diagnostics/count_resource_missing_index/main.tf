@@ -1,0 +1,7 @@
+resource "null_resource" "a" {
+  count = 2
+}
+
+output "id" {
+  value = null_resource.a.id
+}

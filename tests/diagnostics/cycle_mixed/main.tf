@@ -1,0 +1,7 @@
+locals {
+  name = "web-${terraform_data.d.output}"
+}
+
+resource "terraform_data" "d" {
+  input = local.name
+}

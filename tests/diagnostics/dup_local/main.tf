@@ -1,0 +1,7 @@
+locals {
+  region = "us-east-1"
+}
+
+locals {
+  region = "eu-west-1"
+}

@@ -1,0 +1,7 @@
+resource "null_resource" "web" {}
+
+resource "null_resource" "web" {
+  triggers = {
+    a = "b"
+  }
+}

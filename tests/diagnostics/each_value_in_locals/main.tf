@@ -1,0 +1,3 @@
+locals {
+  v = each.value
+}

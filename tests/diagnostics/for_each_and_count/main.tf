@@ -1,0 +1,4 @@
+resource "null_resource" "a" {
+  count    = 2
+  for_each = toset(["a", "b"])
+}

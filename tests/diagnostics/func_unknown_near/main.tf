@@ -1,0 +1,7 @@
+locals {
+  names = ["a", "b"]
+}
+
+output "n" {
+  value = lenght(local.names)
+}

@@ -1,0 +1,3 @@
+output "x" {
+  value = upper(["a", "b"])
+}

@@ -1,0 +1,7 @@
+locals {
+  xs = ["a", "b"]
+}
+
+output "x" {
+  value = local.xs[5]
+}

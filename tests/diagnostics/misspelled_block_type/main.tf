@@ -1,0 +1,1 @@
+resouce "null_resource" "a" {}

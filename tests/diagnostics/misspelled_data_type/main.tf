@@ -1,0 +1,3 @@
+data "terraform_remote_stat" "net" {
+  backend = "local"
+}

@@ -1,0 +1,5 @@
+resource "null_resource" "a" {
+  lifecyle {
+    create_before_destroy = true
+  }
+}

@@ -1,0 +1,4 @@
+variable "x" {
+  tpye    = string
+  default = "a"
+}

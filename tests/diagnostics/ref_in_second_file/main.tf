@@ -1,0 +1,4 @@
+variable "instance_name" {
+  type    = string
+  default = "web"
+}

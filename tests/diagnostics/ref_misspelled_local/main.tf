@@ -1,0 +1,7 @@
+locals {
+  bucket_name = "logs"
+}
+
+output "bucket" {
+  value = local.bucket_nmae
+}

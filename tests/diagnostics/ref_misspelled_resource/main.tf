@@ -1,0 +1,5 @@
+resource "null_resource" "server" {}
+
+output "id" {
+  value = null_resource.sever.id
+}

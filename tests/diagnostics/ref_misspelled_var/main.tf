@@ -1,0 +1,10 @@
+variable "environment" {
+  type    = string
+  default = "dev"
+}
+
+resource "null_resource" "a" {
+  triggers = {
+    env = var.enviroment
+  }
+}

@@ -1,0 +1,3 @@
+output "x" {
+  value = data.terraform_remote_state.net.outputs
+}

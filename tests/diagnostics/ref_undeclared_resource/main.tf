@@ -1,0 +1,3 @@
+output "id" {
+  value = null_resource.ghost.id
+}

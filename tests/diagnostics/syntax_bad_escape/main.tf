@@ -1,0 +1,7 @@
+locals {
+  path = "C:\temp\qux"
+}
+
+output "p" {
+  value = local.path
+}

@@ -1,0 +1,9 @@
+resource "null_resource" "a" {
+  triggers = {
+    x = "1"
+  }
+}
+
+variable "name" {
+  default "web"
+}

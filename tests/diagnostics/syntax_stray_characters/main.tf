@@ -1,0 +1,6 @@
+resource "null_resource" "a" {
+  triggers = {
+    x = "1"
+  }
+}
+@@@ oops

@@ -1,0 +1,9 @@
+locals {
+  script = <<-EOT
+    echo hello
+    echo world
+}
+
+output "s" {
+  value = local.script
+}

@@ -1,0 +1,7 @@
+variable "region" {
+  default = "us-east-1
+}
+
+output "r" {
+  value = var.region
+}

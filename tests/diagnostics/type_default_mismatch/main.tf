@@ -1,0 +1,8 @@
+variable "count_of_things" {
+  type    = number
+  default = "many"
+}
+
+output "n" {
+  value = var.count_of_things
+}

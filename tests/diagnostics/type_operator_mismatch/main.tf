@@ -1,0 +1,7 @@
+locals {
+  total = "abc" + 1
+}
+
+output "t" {
+  value = local.total
+}

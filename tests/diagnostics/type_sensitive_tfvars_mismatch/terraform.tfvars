@@ -1,0 +1,1 @@
+port = "tfvars-canary"

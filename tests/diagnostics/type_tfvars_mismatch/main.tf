@@ -1,0 +1,7 @@
+variable "replicas" {
+  type = number
+}
+
+output "r" {
+  value = var.replicas
+}

@@ -1,0 +1,7 @@
+variable "token" {
+  type = string
+}
+
+output "t" {
+  value = var.token
+}
