@@ -92,8 +92,8 @@ fn validate(json: bool, color: bool) -> i32 {
     let (_, g) = Graph::build(&config);
     diags.extend(g.0);
     let registry = Registry::builtin();
-    if let Err(d) = infra_engine::plan::Providers::resolve(&config, &registry) {
-        diags.extend(d.0);
+    if !diags.has_errors() {
+        diags.extend(infra_engine::validate::validate(&config, &registry).0);
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.iter().count() - errors;

@@ -140,11 +140,26 @@ pub struct Scope<'c> {
     memo: RefCell<Memo>,
     /// Set while evaluating for plan: functions such as `timestamp()` yield unknown.
     pub planning: bool,
+    /// `validate`: every input, resource and instance key is unknown; only what does not
+    /// depend on them is checked.
+    pub validating: bool,
 }
 
 impl<'c> Scope<'c> {
     pub fn new(config: &'c Config, vars: BTreeMap<String, Value>) -> Scope<'c> {
-        Scope { config, vars, resources: HashMap::new(), memo: RefCell::new(Memo::default()), planning: true }
+        Scope { config, vars, resources: HashMap::new(), memo: RefCell::new(Memo::default()), planning: true, validating: false }
+    }
+
+    /// A scope for `validate`: unknown inputs of their declared types.
+    pub fn for_validation(config: &'c Config) -> Scope<'c> {
+        let vars = config
+            .variables
+            .iter()
+            .map(|(n, v)| (n.clone(), Value::Unknown(v.ty.clone().unwrap_or(Type::Dynamic))))
+            .collect();
+        let mut s = Scope::new(config, vars);
+        s.validating = true;
+        s
     }
 
     /// Forgets every value computed on demand (after resource values changed).
@@ -198,6 +213,10 @@ impl<'c> Scope<'c> {
     /// The value of input variable `name` in a module instance (evaluated from the module
     /// call's argument in the parent instance, or its default).
     pub fn var_value(&self, m: &ModuleInstance, name: &str) -> Result<Value, Diagnostics> {
+        if self.validating && !m.is_root() {
+            let ty = self.module_config(m).and_then(|c| c.variables.get(name)).and_then(|v| v.ty.clone()).unwrap_or(Type::Dynamic);
+            return Ok(Value::Unknown(ty));
+        }
         let Some((parent, (call_name, key))) = m.split_last() else {
             return Ok(self.vars.get(name).cloned().unwrap_or_else(Value::unknown));
         };
@@ -375,6 +394,12 @@ impl<'c> Scope<'c> {
                     }
                 }
                 "module" => {}
+                "count" if self.validating => {
+                    vars.insert("count".into(), Value::object([("index", Value::Unknown(Type::Number))]));
+                }
+                "each" if self.validating => {
+                    vars.insert("each".into(), Value::object([("key", Value::Unknown(Type::String)), ("value", Value::unknown())]));
+                }
                 "count" => {
                     if let Some(InstanceKey::Int(i)) = &inst.key {
                         vars.insert("count".into(), Value::object([("index", Value::from(*i))]));
@@ -486,6 +511,13 @@ fn find_index_expr(expr: &hcl_edit::expr::Expression, span: &std::ops::Range<usi
 
 /// Evaluates `count`/`for_each` of a resource or module call (`context` names the block).
 pub fn expand(scope: &Scope, count: Option<&Expr>, for_each: Option<&Expr>, context: &str, inst: &InstanceCtx) -> Result<Expansion, Diagnostics> {
+    if scope.validating && (count.is_some() || for_each.is_some()) {
+        // Check the expression itself; its value is not known without inputs.
+        for e in count.iter().chain(for_each.iter()) {
+            scope.eval(e, inst)?;
+        }
+        return Ok(Expansion::Unknown);
+    }
     if let Some(e) = count {
         let v = scope.eval(e, inst)?;
         let bad = |detail: &str| Diagnostics::from(Diagnostic::error("Invalid count argument", detail.to_string()).at(e.loc.clone()).in_context(context));

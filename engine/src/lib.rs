@@ -21,3 +21,4 @@ pub mod vars;
 pub mod jsonconfig;
 pub mod config_json;
 pub mod fmt;
+pub mod validate;

@@ -120,7 +120,8 @@ pub fn eval_resource_config(scope: &Scope, r: &Resource, inst: &InstanceCtx, sch
     let mut attrs = BTreeMap::new();
     for (name, e) in &r.body.attrs {
         let Some(a) = schema.attributes.get(name) else {
-            let hint = suggest(name, schema.attributes.keys().map(String::as_str)).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+            const META: [&str; 4] = ["count", "for_each", "depends_on", "provider"];
+            let hint = suggest(name, schema.attributes.keys().map(String::as_str).chain(META)).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
             diags.push(
                 Diagnostic::error("Unsupported argument", format!("An argument named \"{name}\" is not expected here.{hint}"))
                     .at(e.loc.clone())
@@ -151,8 +152,9 @@ pub fn eval_resource_config(scope: &Scope, r: &Resource, inst: &InstanceCtx, sch
         }
     }
     for b in &r.body.blocks {
+        let hint = suggest(&b.kind, ["lifecycle", "provisioner", "connection"]).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
         diags.push(
-            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.", b.kind))
+            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.{hint}", b.kind))
                 .at(b.loc.clone())
                 .in_context(r.context()),
         );
