@@ -64,6 +64,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// Rewrite configuration files to the canonical format and style (as `terraform fmt`).
     Fmt(FmtArgs),
+    /// Evaluate expressions against the configuration and state: one result per input line.
+    Console(ConsoleArgs),
     /// Inspect and modify the state.
     #[command(subcommand)]
     State(StateCommand),
@@ -221,6 +223,15 @@ pub struct OutputArgs {
     pub state: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ConsoleArgs {
+    /// Path of the state file (default terraform.tfstate).
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarArgs,
 }
 
 #[derive(Args, Debug)]

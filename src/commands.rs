@@ -34,6 +34,7 @@ pub async fn run(cmd: Command) -> i32 {
         Command::Output(a) => output(a.name.as_deref(), a.json, a.raw, a.state.as_deref(), ui::color_enabled(a.common.no_color)),
         Command::Graph(_) => graph(),
         Command::Fmt(a) => fmt(a),
+        Command::Console(a) => console(a),
         Command::State(s) => state_cmd(s),
         Command::ForceUnlock(a) => force_unlock(&a.lock_id),
     }
@@ -555,6 +556,51 @@ fn output(name: Option<&str>, json: bool, raw: bool, state_path: Option<&Path>, 
     let text = render::text::render_outputs(&list);
     ui::out(text.strip_prefix("Outputs:\n\n").unwrap_or(&text));
     0
+}
+
+/// `infra console`: reads expressions from stdin (interactive or piped), prints each result.
+fn console(a: crate::args::ConsoleArgs) -> i32 {
+    let color = ui::color_enabled(false);
+    let Some((config, _)) = load(color) else { return 1 };
+    let (vars, vdiags) = resolve(&config, &var_args(&a.vars), &env_vars());
+    ui::diagnostics(&vdiags, color);
+    if vdiags.has_errors() {
+        return 1;
+    }
+    let state = match backend(a.state.as_deref()).read() {
+        Ok(s) => s,
+        Err(e) => return fail("Failed to load state", e.to_string(), color),
+    };
+    let registry = Registry::builtin();
+    let console = infra_engine::console::Console::new(&config, vars, &state, &registry);
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stdin());
+    let mut code = 0;
+    let stdin = std::io::stdin();
+    loop {
+        if interactive {
+            ui::out("> ");
+        }
+        let mut line = String::new();
+        match stdin.lock().read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line == "exit" {
+            break;
+        }
+        match console.eval_line(line) {
+            Ok(text) => ui::out(&format!("{text}\n")),
+            Err(d) => {
+                ui::diagnostics(&d, color);
+                code = 1;
+            }
+        }
+    }
+    code
 }
 
 /// `infra fmt`: exit 0, 2 on syntax errors, 3 with -check when a file is not formatted.

@@ -739,3 +739,34 @@ fn interrupt_during_apply_stops_cleanly_and_saves_state() {
     assert_eq!(again.code, 0, "{}", again.all());
     assert_eq!(ctx.state_list().len(), total);
 }
+
+/// `infra console` evaluates each stdin line against config and state, hides secrets, and
+/// exits 1 when a line fails.
+#[test]
+fn console_evaluates_lines_against_state() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "main.tf",
+        "variable \"token\" {\n  default   = \"CANARY-console\"\n  sensitive = true\n}\nlocals {\n  names = [\"a\", \"b\"]\n}\nresource \"null_resource\" \"n\" {\n  for_each = toset(local.names)\n  triggers = { name = each.key }\n}\n",
+    );
+    assert_eq!(ctx.run(&["apply", "-auto-approve"]).code, 0);
+    let mut child = ctx.cmd(&["console"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"upper(local.names[1])\nnull_resource.n[\"a\"].triggers.name\nvar.token\nlength(null_resource.n)\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout, "\"B\"\n\"a\"\n(sensitive value)\n2\n");
+    let bad = ctx.cmd(&["console"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let out = {
+        let mut bad = bad;
+        use std::io::Write;
+        bad.stdin.take().unwrap().write_all(b"lenght(local.names)\n").unwrap();
+        bad.wait_with_output().unwrap()
+    };
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Did you mean \"length\"?"));
+}

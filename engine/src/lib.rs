@@ -22,3 +22,4 @@ pub mod jsonconfig;
 pub mod config_json;
 pub mod fmt;
 pub mod validate;
+pub mod console;
