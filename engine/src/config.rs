@@ -458,11 +458,7 @@ pub fn load_file(config: &mut Config, file: &Arc<SourceFile>, diags: &mut Diagno
         Ok(b) => b,
         Err(e) => {
             let off = e.location().offset();
-            let (summary, detail) = if e.message().contains("redefined attribute") {
-                ("Attribute redefined", "This argument was already set earlier in the same block. Each argument may be set only once.".to_string())
-            } else {
-                ("Invalid syntax", format!("{}.", capitalize(e.message())))
-            };
+            let (summary, detail) = crate::parse_errors::classify(e.message(), &file.text, off);
             diags.push(Diagnostic::error(summary, detail).at(Loc { file: file.clone(), span: off..off + 1 }));
             return;
         }

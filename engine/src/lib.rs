@@ -23,3 +23,4 @@ pub mod config_json;
 pub mod fmt;
 pub mod validate;
 pub mod console;
+pub mod parse_errors;

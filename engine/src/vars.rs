@@ -198,7 +198,8 @@ fn read_var_file(config: &Config, path: &Path, explicit: bool, raw: &mut BTreeMa
             Ok(b) => b,
             Err(e) => {
                 let off = e.location().offset();
-                diags.push(Diagnostic::error("Invalid syntax", e.message().to_string()).at(Loc { file: file.clone(), span: off..off + 1 }));
+                let (summary, detail) = crate::parse_errors::classify(e.message(), &file.text, off);
+                diags.push(Diagnostic::error(summary, detail).at(Loc { file: file.clone(), span: off..off + 1 }));
                 return;
             }
         };

@@ -166,6 +166,13 @@ impl Evaluator<'_> {
             Expression::Conditional(c) => self.conditional(&c.cond_expr, &c.true_expr, &c.false_expr, span),
             Expression::FuncCall(call) => self.func_call(call, span),
             Expression::Traversal(t) => {
+                if let (Expression::Variable(root), Some(TraversalOperator::GetAttr(attr))) =
+                    (&t.expr, t.operators.first().map(|o| o.value()))
+                {
+                    if !self.scopes.iter().any(|s| s.contains_key(root.as_str())) {
+                        meta_attr_check(root.as_str(), attr.as_str(), span.clone())?;
+                    }
+                }
                 let base = self.expr(&t.expr)?;
                 let ops: Vec<&Decorated<TraversalOperator>> = t.operators.iter().collect();
                 self.apply_ops(base, &ops, span)
@@ -176,7 +183,7 @@ impl Evaluator<'_> {
                 let out = match u.operator.value() {
                     UnaryOperator::Neg => match v {
                         Value::Unknown(_) => Value::Unknown(Type::Number),
-                        Value::Null(_) => return Err(err("Invalid operand", "Unsuitable value for unary operand: a number is required.", span)),
+                        Value::Null(_) => return Err(err("Operation failed", "Error during operation: argument must not be null.", span)),
                         other => match convert(other, &Type::Number) {
                             Ok(Value::Number(n)) => Value::Number(n.neg()),
                             _ => return Err(err("Invalid operand", "Unsuitable value for unary operand: a number is required.", span)),
@@ -184,7 +191,7 @@ impl Evaluator<'_> {
                     },
                     UnaryOperator::Not => match v {
                         Value::Unknown(_) => Value::Unknown(Type::Bool),
-                        Value::Null(_) => return Err(err("Invalid operand", "Unsuitable value for unary operand: a bool is required.", span)),
+                        Value::Null(_) => return Err(err("Operation failed", "Error during operation: argument must not be null.", span)),
                         other => match convert(other, &Type::Bool) {
                             Ok(Value::Bool(b)) => Value::Bool(!b),
                             _ => return Err(err("Invalid operand", "Unsuitable value for unary operand: a bool is required.", span)),
@@ -336,26 +343,19 @@ impl Evaluator<'_> {
                 Err(_) => Value::Bool(false),
             });
         }
+        // HCL's tryfunc returns plain errors, so both are "Error in function call".
         if args.is_empty() {
-            return Err(err(
-                "Invalid function argument",
-                "Invalid value for \"expressions\" parameter: at least one argument is required.",
-                span,
-            ));
+            return Err(err("Error in function call", "Call to function \"try\" failed: at least one argument is required.", span));
         }
+        let mut failures = String::new();
         for a in args {
-            if let Ok(v) = self.expr(a) {
-                if !v.is_wholly_known() {
-                    return Ok(Value::unknown());
-                }
-                return Ok(v);
+            match self.expr(a) {
+                Ok(v) if !v.is_wholly_known() => return Ok(Value::unknown()),
+                Ok(v) => return Ok(v),
+                Err(d) => failures.push_str(&format!("\n- {}\n  {}", d.summary, d.detail)),
             }
         }
-        Err(err(
-            "Invalid function argument",
-            "Invalid value for \"expressions\" parameter: no expression succeeded.",
-            span,
-        ))
+        Err(err("Error in function call", format!("Call to function \"try\" failed: no expression succeeded:{failures}."), span))
     }
 
     fn apply_ops(&mut self, mut v: Value, ops: &[&Decorated<TraversalOperator>], span: Option<Range<usize>>) -> R {
@@ -899,19 +899,41 @@ fn map_equal(xm: &BTreeMap<String, Value>, ym: &BTreeMap<String, Value>) -> Opti
     seq_equal(&xs, &ys)
 }
 
-fn operand(v: Value, want: &Type, side: &str, span: &Option<Range<usize>>) -> Result<Option<Value>, Diagnostic> {
+fn operand(v: Value, want: &Type, side: &str, span: &Option<Range<usize>>) -> R {
     let what = match want {
         Type::Number => "a number is required",
         _ => "a bool is required",
     };
     match v {
-        Value::Unknown(_) => Ok(None),
-        Value::Null(_) => Err(err("Invalid operand", format!("Unsuitable value for {side} operand: {what}."), span.clone())),
-        other => match convert(other, want) {
-            Ok(x) => Ok(Some(x)),
-            Err(_) => Err(err("Invalid operand", format!("Unsuitable value for {side} operand: {what}."), span.clone())),
-        },
+        Value::Unknown(_) | Value::Null(_) => Ok(v),
+        other => convert(other, want).map_err(|_| err("Invalid operand", format!("Unsuitable value for {side} operand: {what}."), span.clone())),
     }
+}
+
+/// HCL converts both operands first, then calls the operator's function, which rejects nulls
+/// ("Operation failed"); an unknown operand makes the result unknown.
+fn operands(l: Value, r: Value, want: &Type, span: &Option<Range<usize>>) -> Result<Option<(Value, Value)>, Diagnostic> {
+    let a = operand(l, want, "left", span)?;
+    let b = operand(r, want, "right", span)?;
+    if a.is_null() || b.is_null() {
+        return Err(err("Operation failed", "Error during operation: argument must not be null.", span.clone()));
+    }
+    if matches!(a, Value::Unknown(_)) || matches!(b, Value::Unknown(_)) {
+        return Ok(None);
+    }
+    Ok(Some((a, b)))
+}
+
+/// Terraform checks the attributes of its built-in `terraform` and `path` objects when it
+/// parses a reference, with its own summaries.
+fn meta_attr_check(root: &str, attr: &str, span: Option<Range<usize>>) -> Result<(), Diagnostic> {
+    let detail = match (root, attr) {
+        ("terraform", "workspace") | ("path", "module" | "root" | "cwd") => return Ok(()),
+        ("terraform", _) => format!("The \"terraform\" object does not have an attribute named {attr:?}. The only supported attribute is terraform.workspace, the name of the currently-selected workspace."),
+        ("path", _) => format!("The \"path\" object does not have an attribute named {attr:?}. The supported attributes are path.cwd, the current working directory, path.module, the path to the module containing this expression, and path.root, the path to the root module."),
+        _ => return Ok(()),
+    };
+    Err(err(&format!("Invalid {root:?} attribute"), detail, span))
 }
 
 /// Applies a binary operator.
@@ -926,19 +948,15 @@ pub(crate) fn binary(op: BinaryOperator, l: Value, r: Value, span: Option<Range<
             None => Value::Unknown(Type::Bool),
         },
         B::And | B::Or => {
-            let a = operand(l, &Type::Bool, "left", &span)?;
-            let b = operand(r, &Type::Bool, "right", &span)?;
-            match (a, b) {
-                (Some(Value::Bool(a)), Some(Value::Bool(b))) => Value::Bool(if op == B::And { a && b } else { a || b }),
+            match operands(l, r, &Type::Bool, &span)? {
+                Some((Value::Bool(a), Value::Bool(b))) => Value::Bool(if op == B::And { a && b } else { a || b }),
                 _ => Value::Unknown(Type::Bool),
             }
         }
         _ => {
-            let a = operand(l, &Type::Number, "left", &span)?;
-            let b = operand(r, &Type::Number, "right", &span)?;
             let is_cmp = matches!(op, B::Less | B::LessEq | B::Greater | B::GreaterEq);
-            match (a, b) {
-                (Some(Value::Number(a)), Some(Value::Number(b))) => match op {
+            match operands(l, r, &Type::Number, &span)? {
+                Some((Value::Number(a), Value::Number(b))) => match op {
                     B::Plus => Value::Number(a.add(&b)),
                     B::Minus => Value::Number(a.sub(&b)),
                     B::Mul => Value::Number(a.mul(&b)),
@@ -999,7 +1017,7 @@ mod tests {
         assert_eq!(ev("\"1\" + 1"), Value::from(2));
         assert_eq!(ev("1 == \"1\""), Value::Bool(false));
         assert_eq!(ev("[1, 2] == [1, 2]"), Value::Bool(true));
-        assert_eq!(ev("null + 1"), Value::from("ERROR: Invalid operand"));
+        assert_eq!(ev("null + 1"), Value::from("ERROR: Operation failed"));
     }
 
     #[test]

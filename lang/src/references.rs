@@ -55,6 +55,13 @@ pub fn references(expr: &Expression) -> Vec<Traversal> {
     w.out
 }
 
+/// Every variable traversal in a template, in source order.
+pub fn template_references(t: &Template) -> Vec<Traversal> {
+    let mut w = Walker { bound: Vec::new(), out: Vec::new() };
+    w.template(t);
+    w.out
+}
+
 struct Walker {
     bound: Vec<String>,
     out: Vec<Traversal>,

@@ -18,6 +18,7 @@ pub(super) const NAMES: &[&str] = &[
     "coalescelist", "contains", "index", "reverse", "sort", "slice", "range", "zipmap", "setunion", "setintersection",
     "setsubtract", "setproduct", "sum", "one", "alltrue", "anytrue", "chunklist", "matchkeys", "transpose", "tolist",
     "toset", "tomap", "tostring", "tonumber", "tobool", "sensitive", "nonsensitive", "issensitive",
+    "list", "map",
 ];
 
 fn sp(params: &[Param], ret: P, f: super::Impl) -> Option<Spec> {
@@ -54,7 +55,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                 }
                 Value::List(_, vs) | Value::Set(_, vs) | Value::Tuple(vs) => vs.len(),
                 Value::Map(_, m) | Value::Object(m) => m.len(),
-                _ => return Err(bad(0, "argument must be a string, a collection type, or a structural type")),
+                _ => return Err(fail("argument must be a string, a collection type, or a structural type")),
             };
             Ok(Value::Number(Number::from(n as i64)))
         }),
@@ -85,7 +86,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
         "merge" => var(&[], pn("maps", P::Any), P::Any, |a, _| {
             let mut out = BTreeMap::new();
             let mut all_maps = true;
-            for (i, v) in a.iter().enumerate() {
+            for v in a.iter() {
                 match v.unmarked() {
                     Value::Null(_) => {}
                     Value::Map(_, m) => out.extend(m.clone()),
@@ -93,7 +94,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                         all_maps = false;
                         out.extend(m.clone())
                     }
-                    _ => return Err(bad(i, "arguments must be maps or objects, got ".to_string() + &crate::convert::type_friendly(&v.ty()))),
+                    _ => return Err(fail(format!("arguments must be maps or objects, got {:?}", crate::convert::type_friendly(&v.ty())))),
                 }
             }
             if all_maps {
@@ -123,23 +124,26 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                             }
                             Ok(d.clone())
                         }
-                        None => Err(fail(format!("lookup failed to find key {key:?}"))),
+                        // An object's attributes are part of its type, so cty reports a missing one
+                        // while checking the argument; a map's keys are only found at call time.
+                        None if matches!(a[0].unmarked(), Value::Object(_)) => Err(bad(0, format!("the given object has no attribute {key:?}"))),
+                        None => Err(fail(format!("lookup failed to find '{key}'"))),
                     }
                 }
-                _ => Err(bad(0, "the given value is not a map or object")),
+                _ => Err(bad(0, "lookup() requires a map as the first argument")),
             }
         }),
         "element" => sp(&[p("list", P::Any), p("index", P::Num)], P::Any, |a, _| {
             let vs = match a[0].unmarked() {
                 Value::List(_, vs) | Value::Tuple(vs) => vs.clone(),
-                _ => return Err(bad(0, "cannot read elements from ".to_string() + &crate::convert::type_friendly(&a[0].ty()))),
+                _ => return Err(fail("cannot read elements from ".to_string() + &crate::convert::type_friendly(&a[0].ty()))),
             };
             if vs.is_empty() {
                 return Err(fail("cannot use element function with an empty list"));
             }
-            let i = num(&a[1]).as_i64().ok_or_else(|| bad(1, "index must be a whole number"))?;
+            let i = num(&a[1]).as_i64().ok_or_else(|| fail("invalid index: value must be a whole number"))?;
             if i < 0 {
-                return Err(bad(1, "cannot use element function with a negative index"));
+                return Err(fail("cannot use element function with a negative index"));
             }
             Ok(vs[(i as usize) % vs.len()].clone())
         }),
@@ -151,7 +155,8 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
         "values" => sp(&[p("mapping", P::Any)], P::Any, |a, _| match a[0].unmarked() {
             Value::Map(t, m) => Ok(Value::List(t.clone(), m.values().cloned().collect())),
             Value::Object(m) => Ok(Value::Tuple(m.values().cloned().collect())),
-            _ => Err(bad(0, "must have map or object type")),
+            _ => Err(fail("values() requires a map as the first argument")),
+
         }),
         "flatten" => sp(&[p("list", P::Any)], P::Any, |a, _| {
             fn go(v: &Value, out: &mut Vec<Value>) -> Result<(), FnError> {
@@ -166,7 +171,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                 Ok(())
             }
             if !matches!(a[0].unmarked(), Value::List(..) | Value::Set(..) | Value::Tuple(..)) {
-                return Err(bad(0, "can only flatten lists, sets and tuples"));
+                return Err(fail("can only flatten lists, sets and tuples"));
             }
             let mut out = Vec::new();
             go(&a[0], &mut out)?;
@@ -207,7 +212,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             Err(fail("no non-null, non-empty-string arguments"))
         }),
         "coalescelist" => var(&[], pn("vals", P::Any), P::Any, |a, _| {
-            for (i, v) in a.into_iter().enumerate() {
+            for v in a {
                 match v.unmarked() {
                     Value::Null(_) => {}
                     Value::List(_, vs) | Value::Tuple(vs) | Value::Set(_, vs) => {
@@ -215,7 +220,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                             return Ok(v);
                         }
                     }
-                    _ => return Err(bad(i, "a list or tuple is required")),
+                    _ => return Err(fail("coalescelist arguments must be lists or tuples")),
                 }
             }
             Err(fail("no non-null arguments"))
@@ -223,7 +228,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
         "contains" => sp(&[p("list", P::Any), p("value", P::Any)], P::Bool, |a, _| {
             let vs = match a[0].unmarked() {
                 Value::List(_, vs) | Value::Set(_, vs) | Value::Tuple(vs) => vs.clone(),
-                _ => return Err(bad(0, "argument must be list, tuple, or set")),
+                _ => return Err(fail("argument must be list, tuple, or set")),
             };
             for v in &vs {
                 if values_equal(v, &a[1]) == Some(true) {
@@ -235,8 +240,11 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
         "index" => sp(&[p("list", P::Any), p("value", P::Any)], P::Num, |a, _| {
             let vs = match a[0].unmarked() {
                 Value::List(_, vs) | Value::Tuple(vs) => vs.clone(),
-                _ => return Err(bad(0, "argument must be a list or tuple")),
+                _ => return Err(fail("argument must be a list or tuple")),
             };
+            if vs.is_empty() {
+                return Err(fail("cannot search an empty list"));
+            }
             if let Some(et) = a[0].ty().element() {
                 if *et != Type::Dynamic && a[1].ty() != Type::Dynamic && *et != a[1].ty() {
                     return Err(fail("value must be of the same type as the list elements"));
@@ -257,8 +265,8 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
         }),
         "sort" => sp(&[p("list", P::ListStr)], P::ListStr, |a, _| {
             let vs = seq(&a[0]);
-            if vs.iter().any(Value::is_null) {
-                return Err(bad(0, "given list element 0 is null; a null string cannot be sorted"));
+            if let Some(i) = vs.iter().position(Value::is_null) {
+                return Err(fail(format!("given list element {i} is null; a null string cannot be sorted")));
             }
             let mut ss: Vec<String> = vs.iter().map(|v| s(v).to_string()).collect();
             ss.sort();
@@ -319,7 +327,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             let ks = seq(&a[0]);
             let vs = match a[1].unmarked() {
                 Value::List(..) | Value::Tuple(..) => seq(&a[1]),
-                _ => return Err(bad(1, "must be a list or tuple")),
+                _ => return Err(fail("values argument must be a list or tuple value")),
             };
             if ks.len() != vs.len() {
                 return Err(fail(format!("number of keys ({}) does not match number of values ({})", ks.len(), vs.len())));
@@ -352,16 +360,16 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                 _ => return Err(bad(0, "argument must be list, set, or tuple. Received ".to_string() + &crate::convert::type_friendly(&a[0].ty()))),
             };
             if vs.is_empty() {
-                return Err(fail("cannot sum an empty list"));
+                return Err(bad(0, "cannot sum an empty list"));
             }
             let mut acc = Number::from(0);
             for v in vs {
                 if v.is_null() {
-                    return Err(fail("argument must be list, set, or tuple of number values"));
+                    return Err(bad(0, "argument must be list, set, or tuple of number values"));
                 }
                 match convert(v, &Type::Number) {
                     Ok(Value::Number(n)) => acc = acc.add(&n),
-                    _ => return Err(fail("argument must be list, set, or tuple of number values")),
+                    _ => return Err(bad(0, "argument must be list, set, or tuple of number values")),
                 }
             }
             Ok(Value::Number(acc))
@@ -387,9 +395,9 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             Ok(Value::Bool(vs.iter().any(|v| !v.is_null() && b(v))))
         }),
         "chunklist" => sp(&[p("list", P::ListAny), p("size", P::Num)], P::ListAny, |a, _| {
-            let size = num(&a[1]).as_i64().ok_or_else(|| bad(1, "the size argument must be a whole number"))?;
+            let size = num(&a[1]).as_i64().ok_or_else(|| fail("invalid size: value must be a whole number"))?;
             if size < 0 {
-                return Err(bad(1, "the size argument must be positive"));
+                return Err(fail("the size argument must be positive"));
             }
             let (t, vs) = match a[0].unmarked() {
                 Value::List(t, vs) => (t.clone(), vs.clone()),
@@ -426,7 +434,8 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                 for (k, l) in entries {
                     for v in seq(l) {
                         if v.is_null() {
-                            return Err(bad(0, "input must not contain null values"));
+                            return Err(fail("input must not contain null values"));
+
                         }
                         out.entry(s(&v).to_string()).or_default().push(Value::String(k.clone()));
                     }
@@ -465,6 +474,13 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                     .map_err(|_| bad(0, format!("cannot convert {x:?} to bool; only the strings \"true\" or \"false\" are allowed"))),
                 _ => to_conv(a[0].clone(), Type::Bool),
             }
+        }),
+        // Removed in Terraform 0.12; kept so that a call explains what to write instead.
+        "list" => var(&[], pu("vals", P::Any), P::Any, |_, _| {
+            Err(fail("the \"list\" function was deprecated in Terraform v0.12 and is no longer available; use tolist([ ... ]) syntax to write a literal list"))
+        }),
+        "map" => var(&[], pu("vals", P::Any), P::Any, |_, _| {
+            Err(fail("the \"map\" function was deprecated in Terraform v0.12 and is no longer available; use tomap({ ... }) syntax to write a literal map"))
         }),
         "sensitive" => own(&[pu("value", P::Any)], P::Any, |a, _| Ok(a[0].clone().sensitive())),
         "nonsensitive" => own(&[pu("value", P::Any)], P::Any, |a, _| {

@@ -175,7 +175,7 @@ fn read(ctx: &EvalContext, path: &str) -> Result<Vec<u8>, FnError> {
 
 fn read_str(ctx: &EvalContext, path: &str) -> Result<String, FnError> {
     String::from_utf8(read(ctx, path)?)
-        .map_err(|_| bad(0, format!("contents of {path} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead")))
+        .map_err(|_| fail(format!("contents of {path} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead")))
 }
 
 thread_local! {
@@ -250,15 +250,40 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                     return Err(bad(1, format!("invalid template variable name {k:?}: must start with a letter, followed by zero or more letters, digits, and underscores")));
                 }
             }
+            let tpl = hcl_edit::parser::parse_template(&src).map_err(|e| fail(format!("failed to parse template: {e}")))?;
+            // Terraform checks the template's references before rendering, as an argument error.
+            for r in crate::references::template_references(&tpl) {
+                if !vars.contains_key(&r.root) {
+                    let at = source_range(s(&a[0]), &src, r.span.start, r.span.start + r.root.len());
+                    return Err(bad(1, format!("vars map does not contain key {:?}, referenced at {at}", r.root)));
+                }
+            }
             if IN_TEMPLATE.with(|c| c.get()) {
                 return Err(fail("cannot recursively call templatefile from inside templatefile call"));
             }
-            let tpl = hcl_edit::parser::parse_template(&src).map_err(|e| fail(format!("failed to parse template: {e}")))?;
+
             IN_TEMPLATE.with(|c| c.set(true));
             let r = crate::eval::eval_template(&tpl, vars, ctx);
             IN_TEMPLATE.with(|c| c.set(false));
             r.map_err(|d| fail(format!("{}: {}", d.summary, d.detail)))
         }),
         _ => None,
+    }
+}
+
+/// HCL's `file:line,col-endcol` rendering of a byte range within one line of `src`.
+fn source_range(file: &str, src: &str, start: usize, end: usize) -> String {
+    let pos = |off: usize| {
+        let before = &src[..off.min(src.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        (line, col)
+    };
+    let (l1, c1) = pos(start);
+    let (l2, c2) = pos(end);
+    if l1 == l2 {
+        format!("{file}:{l1},{c1}-{c2}")
+    } else {
+        format!("{file}:{l1},{c1}-{l2},{c2}")
     }
 }

@@ -3,6 +3,7 @@
 //! short-circuiting (unless a parameter allows unknowns) and mark propagation (unmark the
 //! arguments, call, re-mark the result), except for functions that handle marks themselves.
 
+mod charset;
 mod collections;
 mod encoding;
 mod fs;

@@ -98,8 +98,8 @@ fn subnet(n: &Net, newbits: i64, netnum: i64) -> Result<Net, String> {
 pub(super) fn spec(name: &str) -> Option<Spec> {
     match name {
         "cidrhost" => sp(&[p("prefix", P::Str), p("hostnum", P::Num)], P::Str, |a, _| {
-            let n = parse_cidr(s(&a[0])).map_err(|e| bad(0, e))?;
-            let h = num(&a[1]).as_i64().ok_or_else(|| bad(1, "must be a whole number"))?;
+            let n = parse_cidr(s(&a[0])).map_err(|e| fail(format!("invalid CIDR expression: {e}")))?;
+            let h = num(&a[1]).as_i64().ok_or_else(|| fail("value must be a whole number"))?;
             let host_bits = n.bits - n.len;
             let size: i128 = if host_bits >= 127 { i128::MAX } else { 1i128 << host_bits };
             let h = h as i128;
@@ -110,16 +110,16 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             Ok(Value::String(fmt_addr(n.addr | idx as u128, n.bits)))
         }),
         "cidrnetmask" => sp(&[p("prefix", P::Str)], P::Str, |a, _| {
-            let n = parse_cidr(s(&a[0])).map_err(|e| bad(0, e))?;
+            let n = parse_cidr(s(&a[0])).map_err(|e| fail(format!("invalid CIDR expression: {e}")))?;
             if n.bits != 32 {
                 return Err(fail("only IPv4 networks are supported"));
             }
             Ok(Value::String(fmt_addr(mask(32, n.len), 32)))
         }),
         "cidrsubnet" => sp(&[p("prefix", P::Str), p("newbits", P::Num), p("netnum", P::Num)], P::Str, |a, _| {
-            let n = parse_cidr(s(&a[0])).map_err(|e| bad(0, e))?;
-            let nb = num(&a[1]).as_i64().ok_or_else(|| bad(1, "must be a whole number"))?;
-            let nn = num(&a[2]).as_i64().ok_or_else(|| bad(2, "must be a whole number"))?;
+            let n = parse_cidr(s(&a[0])).map_err(|e| fail(format!("invalid CIDR expression: {e}")))?;
+            let nb = num(&a[1]).as_i64().ok_or_else(|| fail("value must be a whole number"))?;
+            let nn = num(&a[2]).as_i64().ok_or_else(|| fail("value must be a whole number"))?;
             let r = subnet(&n, nb, nn).map_err(fail)?;
             Ok(Value::String(format!("{}/{}", fmt_addr(r.addr, r.bits), r.len)))
         }),
@@ -129,7 +129,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             ret: P::ListStr,
             marks: MarkMode::Deep,
             f: |a, _| {
-                let n = parse_cidr(s(&a[0])).map_err(|e| bad(0, e))?;
+                let n = parse_cidr(s(&a[0])).map_err(|e| bad(0, format!("invalid CIDR expression: {e}")))?;
                 let mut out = Vec::new();
                 let mut next: u128 = n.addr;
                 let end: u128 = n.addr | host_mask(n.bits, n.len);

@@ -62,7 +62,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             marks: MarkMode::Deep,
             f: |a, _| {
                 let Value::String(txt) = a[0].unmarked() else {
-                    return Err(bad(0, "a string is required"));
+                    return Err(bad(0, format!("first argument must be a string, not {}", crate::convert::type_friendly(&a[0].ty()))));
                 };
                 let base = num(&a[1]).as_i64().unwrap_or(0);
                 if !(2..=62).contains(&base) {
@@ -73,29 +73,25 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                     None => (false, txt.strip_prefix('+').unwrap_or(txt)),
                 };
                 if digits.is_empty() {
-                    return Err(fail(format!("cannot parse {txt:?} as a base {base} integer")));
+                    return Err(bad(0, format!("cannot parse {txt:?} as a base {base} integer")));
                 }
-                let mut acc: i128 = 0;
+                let mut acc = num_bigint::BigUint::from(0u8);
                 for c in digits.chars() {
                     let d = match c {
                         '0'..='9' => c as i128 - '0' as i128,
                         'a'..='z' => c as i128 - 'a' as i128 + 10,
                         'A'..='Z' if base <= 36 => c as i128 - 'A' as i128 + 10,
                         'A'..='Z' => c as i128 - 'A' as i128 + 36,
-                        _ => return Err(fail(format!("cannot parse {txt:?} as a base {base} integer"))),
+                        _ => return Err(bad(0, format!("cannot parse {txt:?} as a base {base} integer"))),
                     };
                     if d >= base as i128 {
-                        return Err(fail(format!("cannot parse {txt:?} as a base {base} integer")));
+                        return Err(bad(0, format!("cannot parse {txt:?} as a base {base} integer")));
                     }
-                    acc = acc.checked_mul(base as i128).and_then(|x| x.checked_add(d)).ok_or_else(|| fail("number too large"))?;
+                    acc = acc * (base as u32) + (d as u32);
                 }
-                if neg {
-                    acc = -acc;
-                }
-                match i64::try_from(acc) {
-                    Ok(i) => n(Number::from(i)),
-                    Err(_) => float(acc as f64),
-                }
+                let dec = format!("{}{acc}", if neg { "-" } else { "" });
+                Number::parse(&dec).map(Value::Number).ok_or_else(|| bad(0, format!("cannot parse {txt:?} as a base {base} integer")))
+
             },
         }),
         _ => None,

@@ -72,9 +72,13 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
                 }
                 let mut parts = Vec::new();
                 for (i, l) in a[1..].iter().enumerate() {
-                    for e in seq(l) {
+                    for (ei, e) in seq(l).into_iter().enumerate() {
                         if e.is_null() {
-                            return Err(bad(i + 1, "element must not be null"));
+                            return Err(bad(i + 1, if a.len() > 2 {
+                                format!("element {ei} of list {} is null; cannot concatenate null values", i + 1)
+                            } else {
+                                format!("element {ei} is null; cannot concatenate null values")
+                            }));
                         }
                         parts.push(s(&e).to_string());
                     }
@@ -268,7 +272,7 @@ fn replace(a: Vec<Value>, _: &EvalContext) -> Result<Value, FnError> {
     let rep = s(&a[2]);
     if sub.len() > 1 && sub.starts_with('/') && sub.ends_with('/') {
         let re = regex::Regex::new(&re2_syntax(&sub[1..sub.len() - 1]))
-            .map_err(|e| bad(1, format!("invalid regular expression pattern: {e}")))?;
+            .map_err(|e| fail(format!("error parsing regexp: {e}")))?;
         // Go's `$1` syntax; `${1}` also accepted by the regex crate.
         return Ok(Value::String(re.replace_all(t, rep).into_owned()));
     }
@@ -287,8 +291,9 @@ fn replace(a: Vec<Value>, _: &EvalContext) -> Result<Value, FnError> {
 fn substr(a: Vec<Value>, _: &EvalContext) -> Result<Value, FnError> {
     let g: Vec<&str> = s(&a[0]).graphemes(true).collect();
     let len = g.len() as i64;
-    let mut off = num(&a[1]).as_i64().ok_or_else(|| bad(1, "offset must be a whole number"))?;
-    let mut length = num(&a[2]).as_i64().ok_or_else(|| bad(2, "length must be a whole number"))?;
+    let mut off = num(&a[1]).as_i64().ok_or_else(|| fail("value must be a whole number"))?;
+    let mut length = num(&a[2]).as_i64().ok_or_else(|| fail("value must be a whole number"))?;
+
     if off < 0 {
         off += len;
         if off < 0 {

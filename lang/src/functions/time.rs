@@ -1,12 +1,13 @@
-//! Date and time functions: timestamp, formatdate, timeadd (RFC 3339 timestamps, UTC).
+//! Date and time functions: timestamp, plantimestamp, formatdate, timeadd, timecmp (RFC 3339
+//! timestamps, UTC).
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 
 use super::util::s;
-use super::{bad, p, FnError, MarkMode, Param, Spec, P};
+use super::{bad, fail, p, FnError, MarkMode, Param, Spec, P};
 use crate::value::Value;
 
-pub(super) const NAMES: &[&str] = &["timestamp", "formatdate", "timeadd"];
+pub(super) const NAMES: &[&str] = &["timestamp", "plantimestamp", "formatdate", "timeadd", "timecmp"];
 
 fn sp(params: &[Param], f: super::Impl) -> Option<Spec> {
     Some(Spec { params: params.to_vec(), variadic: None, ret: P::Str, marks: MarkMode::Deep, f })
@@ -14,15 +15,32 @@ fn sp(params: &[Param], f: super::Impl) -> Option<Spec> {
 
 pub(super) fn spec(name: &str) -> Option<Spec> {
     match name {
-        "timestamp" => sp(&[], |_, _| Ok(Value::String(Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()))),
+        // `plantimestamp` is unknown during plan; that is the engine's business, so here both
+        // return the current time.
+        "timestamp" | "plantimestamp" => sp(&[], |_, _| Ok(Value::String(Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()))),
+        // cty parses both timestamps as part of checking the arguments.
+        "timecmp" => Some(Spec {
+            params: vec![p("timestamp_a", P::Str), p("timestamp_b", P::Str)],
+            variadic: None,
+            ret: P::Num,
+            marks: MarkMode::Deep,
+            f: |a, _| {
+                let x = parse_ts(s(&a[0])).map_err(|e| bad(0, e))?;
+                let y = parse_ts(s(&a[1])).map_err(|e| bad(1, e))?;
+                Ok(Value::Number(crate::number::Number::from(x.cmp(&y) as i64)))
+            },
+        }),
         "formatdate" => sp(&[p("format", P::Str), p("time", P::Str)], |a, _| {
             let t = parse_ts(s(&a[1])).map_err(|e| bad(1, e))?;
             formatdate(s(&a[0]), &t).map(Value::String).map_err(|e| bad(0, e))
         }),
         "timeadd" => sp(&[p("timestamp", P::Str), p("duration", P::Str)], |a, _| {
-            let t = parse_ts(s(&a[0])).map_err(|e| bad(0, e))?;
-            let d = parse_duration(s(&a[1])).ok_or_else(|| bad(1, "invalid duration"))?;
-            let r = t.checked_add_signed(d).ok_or_else(|| bad(1, "duration out of range"))?;
+            // Unlike formatdate, cty's timeadd returns its parse errors unwrapped: they are not
+            // argument errors.
+            let t = parse_ts(s(&a[0])).map_err(fail)?;
+            let d = parse_duration(s(&a[1])).ok_or_else(|| fail(format!("time: invalid duration {:?}", s(&a[1]))))?;
+            let r = t.checked_add_signed(d).ok_or_else(|| fail("the resulting time is out of range"))?;
+
             Ok(Value::String(rfc3339(&r)))
         }),
         _ => None,
