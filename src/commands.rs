@@ -230,6 +230,9 @@ async fn plan_cmd(a: PlanArgs) -> i32 {
         ui::out(&format!("{}\n", serde_json::to_string(&render::json::plan_json(&p, &infra_engine::jsonconfig::json_config_input(&config))).unwrap_or_default()));
     } else {
         ui::out(&render::text::render_plan(&p, &render::text::TextOptions { color }));
+        for w in &p.warnings {
+            ui::out(&format!("\n{w}"));
+        }
     }
     if let Some(out) = &a.out {
         let pf = PlanFile { plan: p.clone(), config_files: config.files.iter().map(|f| (f.name.clone(), f.text.clone())).collect(), infra_version: env!("CARGO_PKG_VERSION").to_string() };
@@ -307,6 +310,9 @@ async fn apply_cmd(a: ApplyArgs, destroy: bool) -> i32 {
         }
         if !a.json {
             ui::out(&render::text::render_plan(&p, &render::text::TextOptions { color }));
+            for w in &p.warnings {
+                ui::out(&format!("\n{w}"));
+            }
         }
         if p.is_empty() && !a.json {
             return 0;

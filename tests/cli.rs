@@ -770,3 +770,60 @@ fn console_evaluates_lines_against_state() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Did you mean \"length\"?"));
 }
+
+/// Preconditions and postconditions fail the plan with their message; a failed `check`
+/// assertion is a warning and the plan still succeeds.
+#[test]
+fn conditions_and_checks() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "main.tf",
+        r#"variable "n" {
+  type    = number
+  default = 3
+}
+resource "random_integer" "r" {
+  min = 1
+  max = var.n
+  lifecycle {
+    precondition {
+      condition     = var.n > 1
+      error_message = "The n must exceed 1."
+    }
+    postcondition {
+      condition     = self.max < 15
+      error_message = "The max must stay under 15."
+    }
+  }
+}
+output "o" {
+  value = random_integer.r.max
+  precondition {
+    condition     = var.n < 10
+    error_message = "The n is too large for the output."
+  }
+}
+check "small" {
+  assert {
+    condition     = var.n < 3
+    error_message = "The n should be small."
+  }
+}
+"#,
+    );
+    let ok = ctx.run(&["plan", "-no-color"]);
+    assert_eq!(ok.code, 0, "{}", ok.all());
+    assert!(ok.stdout.contains("Warning: Check block assertion failed") && ok.stdout.contains("The n should be small."), "{}", ok.all());
+    let pre = ctx.run(&["plan", "-no-color", "-var", "n=1"]);
+    assert_eq!(pre.code, 1);
+    assert!(pre.stderr.contains("Resource precondition failed") && pre.stderr.contains("The n must exceed 1."), "{}", pre.all());
+    let out = ctx.run(&["plan", "-no-color", "-var", "n=12"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("Module output value precondition failed"), "{}", out.all());
+    let post = ctx.run(&["plan", "-no-color", "-var", "n=16"]);
+    assert_eq!(post.code, 1);
+    assert!(post.stderr.contains("Resource postcondition failed") && post.stderr.contains("The max must stay under 15."), "{}", post.all());
+    let quiet = ctx.run(&["plan", "-no-color", "-var", "n=2"]);
+    assert_eq!(quiet.code, 0);
+    assert!(!quiet.all().contains("Warning"), "{}", quiet.all());
+}

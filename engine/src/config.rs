@@ -66,9 +66,43 @@ pub struct Local {
 pub struct Output {
     pub name: String,
     pub value: Option<Expr>,
+    pub preconditions: Vec<Condition>,
     pub sensitive: bool,
     pub description: Option<String>,
     pub depends_on: Vec<Expr>,
+    pub loc: Loc,
+}
+
+/// A `precondition`, `postcondition` or check `assert` block.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    pub condition: Expr,
+    pub error_message: Expr,
+    pub loc: Loc,
+}
+
+/// A `check "name" { assert { ... } }` block: failures are warnings.
+#[derive(Clone, Debug)]
+pub struct Check {
+    pub name: String,
+    pub asserts: Vec<Condition>,
+    pub loc: Loc,
+}
+
+/// A `removed { from = ADDR  lifecycle { destroy = false } }` block.
+#[derive(Clone, Debug)]
+pub struct Removed {
+    pub from: String,
+    /// false: forget the objects instead of destroying them.
+    pub destroy: bool,
+    pub loc: Loc,
+}
+
+/// An `import { to = ADDR  id = "..." }` block.
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub to: String,
+    pub id: Expr,
     pub loc: Loc,
 }
 
@@ -79,6 +113,8 @@ pub struct Lifecycle {
     /// `ignore_changes = all` is `IgnoreChanges::All`.
     pub ignore_changes: IgnoreChanges,
     pub replace_triggered_by: Vec<Expr>,
+    pub preconditions: Vec<Condition>,
+    pub postconditions: Vec<Condition>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -173,6 +209,9 @@ pub struct Config {
     pub resources: IndexMap<String, Resource>,
     pub providers: Vec<ProviderConfig>,
     pub moved: Vec<Moved>,
+    pub checks: Vec<Check>,
+    pub removed: Vec<Removed>,
+    pub imports: Vec<Import>,
 }
 
 impl Config {
@@ -618,6 +657,53 @@ impl Loader {
                 body.attrs.shift_remove("version");
                 config.providers.push(ProviderConfig { name: labels[0].clone(), alias, body, loc: self.loc(b.ident.span()) });
             }
+            "check" => {
+                let Some(labels) = self.labels(b, 1, "check", diags) else { return };
+                let mut asserts = Vec::new();
+                for s in b.body.iter() {
+                    match s {
+                        Structure::Block(inner) if inner.ident.as_str() == "assert" => asserts.extend(self.condition(inner, "assert", diags)),
+                        // Scoped data sources in checks are not supported yet.
+                        Structure::Block(inner) => diags.push(
+                            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not supported in a check block yet; use assert blocks.", inner.ident.as_str()))
+                                .at(self.loc(inner.ident.span())),
+                        ),
+                        Structure::Attribute(a) => diags.push(
+                            Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected in a check block.", a.key.as_str()))
+                                .at(self.loc(a.key.span())),
+                        ),
+                    }
+                }
+                config.checks.push(Check { name: labels[0].clone(), asserts, loc: self.loc(b.ident.span()) });
+            }
+            "removed" => {
+                let from = b.body.get_attribute("from").map(|a| traversal_text(&a.value));
+                let destroy = b
+                    .body
+                    .get_blocks("lifecycle")
+                    .next()
+                    .and_then(|l| l.body.get_attribute("destroy"))
+                    .and_then(|a| literal_bool(&a.value))
+                    .unwrap_or(true);
+                match from {
+                    Some(from) => config.removed.push(Removed { from, destroy, loc: self.loc(b.ident.span()) }),
+                    None => diags.push(
+                        Diagnostic::error("Missing required argument", "A removed block needs `from`: the address of the resource that was removed from the configuration.")
+                            .at(self.loc(b.ident.span())),
+                    ),
+                }
+            }
+            "import" => {
+                let to = b.body.get_attribute("to").map(|a| traversal_text(&a.value));
+                let id = b.body.get_attribute("id").map(|a| self.expr(&a.value));
+                match (to, id) {
+                    (Some(to), Some(id)) => config.imports.push(Import { to, id, loc: self.loc(b.ident.span()) }),
+                    _ => diags.push(
+                        Diagnostic::error("Missing required argument", "An import block needs both `to` (a resource address) and `id` (the import ID of the existing object).")
+                            .at(self.loc(b.ident.span())),
+                    ),
+                }
+            }
             "moved" => {
                 let from = b.body.get_attribute("from").map(|a| traversal_text(&a.value));
                 let to = b.body.get_attribute("to").map(|a| traversal_text(&a.value));
@@ -637,7 +723,7 @@ impl Loader {
                 self.module_call(config, &labels[0], b, diags);
             }
             other => {
-                let known = ["terraform", "variable", "locals", "output", "resource", "data", "provider", "moved", "module"];
+                let known = ["terraform", "variable", "locals", "output", "resource", "data", "provider", "moved", "module", "check", "import", "removed"];
                 let hint = crate::diag::suggest(other, known).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
                 diags.push(
                     Diagnostic::error("Unsupported block type", format!("Blocks of type \"{other}\" are not expected here.{hint}"))
@@ -877,7 +963,7 @@ impl Loader {
             );
             return;
         }
-        let mut o = Output { name: name.to_string(), value: None, sensitive: false, description: None, depends_on: vec![], loc: loc.clone() };
+        let mut o = Output { name: name.to_string(), value: None, preconditions: vec![], sensitive: false, description: None, depends_on: vec![], loc: loc.clone() };
         for s in b.body.iter() {
             match s {
                 Structure::Attribute(a) => match a.key.as_str() {
@@ -890,7 +976,11 @@ impl Loader {
                             .at(self.loc(a.key.span())),
                     ),
                 },
-                Structure::Block(inner) if inner.ident.as_str() == "precondition" => {}
+                Structure::Block(inner) if inner.ident.as_str() == "precondition" => {
+                    if let Some(c) = self.condition(inner, "precondition", diags) {
+                        o.preconditions.push(c);
+                    }
+                }
                 Structure::Block(inner) => diags.push(
                     Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in an output block.", inner.ident.as_str()))
                         .at(self.loc(inner.ident.span())),
@@ -979,9 +1069,34 @@ impl Loader {
         config.resources.insert(key, r);
     }
 
+    /// A condition block (`precondition`, `postcondition`, `assert`).
+    fn condition(&self, b: &Block, what: &str, diags: &mut Diagnostics) -> Option<Condition> {
+        let loc = self.loc(b.ident.span());
+        let get = |k: &str| b.body.get_attribute(k).map(|a| self.expr(&a.value));
+        match (get("condition"), get("error_message")) {
+            (Some(condition), Some(error_message)) => Some(Condition { condition, error_message, loc }),
+            (c, _) => {
+                let missing = if c.is_none() { "condition" } else { "error_message" };
+                diags.push(Diagnostic::error("Missing required argument", format!("The argument \"{missing}\" is required in a {what} block, but no definition was found.")).at(loc));
+                None
+            }
+        }
+    }
+
     fn lifecycle(&self, b: &Block, diags: &mut Diagnostics) -> Lifecycle {
         let mut l = Lifecycle::default();
         for s in b.body.iter() {
+            if let Structure::Block(inner) = s {
+                match inner.ident.as_str() {
+                    "precondition" => l.preconditions.extend(self.condition(inner, "precondition", diags)),
+                    "postcondition" => l.postconditions.extend(self.condition(inner, "postcondition", diags)),
+                    other => diags.push(
+                        Diagnostic::error("Unsupported block type", format!("Blocks of type \"{other}\" are not expected in a lifecycle block. Expected: precondition, postcondition."))
+                            .at(self.loc(inner.ident.span())),
+                    ),
+                }
+                continue;
+            }
             let Structure::Attribute(a) = s else { continue };
             match a.key.as_str() {
                 "create_before_destroy" => l.create_before_destroy = literal_bool(&a.value).unwrap_or(false),

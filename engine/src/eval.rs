@@ -101,6 +101,8 @@ pub struct InstanceCtx {
     pub module: ModuleInstance,
     pub key: Option<InstanceKey>,
     pub each_value: Option<Value>,
+    /// `self` in postconditions: the object being planned or applied.
+    pub self_value: Option<Value>,
 }
 
 impl InstanceCtx {
@@ -439,7 +441,11 @@ impl<'c> Scope<'c> {
                         data.entry(ty).or_default().insert(name, v);
                     }
                 }
-                "self" => {}
+                "self" => {
+                    if let Some(v) = &inst.self_value {
+                        vars.insert("self".into(), v.clone());
+                    }
+                }
                 ty => {
                     if let Some(name) = attr(0) {
                         let addr = ResourceAddr { module: mi.path(), mode: Mode::Managed, r#type: ty.to_string(), name: name.clone() };
@@ -585,3 +591,38 @@ pub fn expand(scope: &Scope, count: Option<&Expr>, for_each: Option<&Expr>, cont
     Ok(Expansion::Single)
 }
 
+
+/// Checks conditions (`precondition`, `postcondition`, `assert`): the error (or warning)
+/// `summary` with the evaluated error message for each that is known and false.
+pub fn check_conditions(scope: &Scope, conds: &[crate::config::Condition], inst: &InstanceCtx, summary: &str, warning: bool) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    for c in conds {
+        let result = match scope.eval(&c.condition, inst) {
+            Ok(v) => v,
+            Err(ds) => {
+                out.extend(ds.0);
+                continue;
+            }
+        };
+        if !result.is_known() {
+            continue;
+        }
+        let ok = match infra_lang::convert::convert(result, &Type::Bool) {
+            Ok(b) if !b.is_null() => b.unmarked().as_bool().unwrap_or(false),
+            _ => {
+                out.push(Diagnostic::error("Invalid condition result", "The condition expression must produce a bool (true or false).").at(c.condition.loc.clone()));
+                continue;
+            }
+        };
+        if !ok {
+            let message = scope
+                .eval(&c.error_message, inst)
+                .ok()
+                .and_then(|m| if m.contains_sensitive() { None } else { m.unmarked().as_str().map(str::to_string) })
+                .unwrap_or_else(|| "(the error message is sensitive and is not shown)".to_string());
+            let d = if warning { Diagnostic::warning(summary, message) } else { Diagnostic::error(summary, message) };
+            out.push(d.at(c.condition.loc.clone()));
+        }
+    }
+    out
+}

@@ -139,6 +139,11 @@ impl Graph {
             exprs.extend(r.for_each.iter());
             exprs.extend(r.depends_on.iter());
             exprs.extend(r.lifecycle.replace_triggered_by.iter());
+            // Postconditions refer to `self`; their other references still order evaluation.
+            for c in r.lifecycle.preconditions.iter().chain(r.lifecycle.postconditions.iter()) {
+                exprs.push(&c.condition);
+                exprs.push(&c.error_message);
+            }
             for e in exprs {
                 self.connect(m, &node, e, &ctx, diags, r.count.is_some(), r.for_each.is_some());
             }
@@ -146,7 +151,8 @@ impl Graph {
         for (name, o) in &m.outputs {
             let node = Node::Output(p.clone(), name.clone());
             let ctx = format!("output \"{name}\"");
-            for e in o.value.iter().chain(o.depends_on.iter()) {
+            let conds = o.preconditions.iter().flat_map(|c| [&c.condition, &c.error_message]);
+            for e in o.value.iter().chain(o.depends_on.iter()).chain(conds) {
                 self.connect(m, &node, e, &ctx, diags, false, false);
             }
         }

@@ -366,6 +366,11 @@ pub async fn plan(
             for key in expansion.keys() {
                 let iaddr = InstanceAddr::new(&mi, &addr, key.clone());
                 let inst = InstanceCtx::for_key(&key, &expansion).within(&mi);
+                let pre = crate::eval::check_conditions(&scope, &r.lifecycle.preconditions, &inst, "Resource precondition failed", false);
+                if pre.has_errors() {
+                    diags.extend(pre.0.into_iter().map(|d| d.in_context(r.context())));
+                    continue;
+                }
                 let cfg = match eval_resource_config(&scope, r, &inst, schema) {
                     Ok(v) => v,
                     Err(ds) => {
@@ -471,6 +476,11 @@ pub async fn plan(
                     );
                 }
                 let after = after.mark_paths(&marks);
+                if !r.lifecycle.postconditions.is_empty() && !opts.destroy {
+                    let post_ctx = InstanceCtx { self_value: Some(after.clone()), ..inst.clone() };
+                    let post = crate::eval::check_conditions(&scope, &r.lifecycle.postconditions, &post_ctx, "Resource postcondition failed", false);
+                    diags.extend(post.0.into_iter().map(|d| d.in_context(r.context())));
+                }
                 values.instances.insert(key, after.clone());
                 planned.changes.insert(
                     iaddr.clone(),
@@ -533,6 +543,11 @@ pub async fn plan(
     if !opts.destroy {
         for (name, o) in &config.outputs {
             let Some(e) = &o.value else { continue };
+            let pre = crate::eval::check_conditions(&scope, &o.preconditions, &InstanceCtx::default(), "Module output value precondition failed", false);
+            if pre.has_errors() {
+                diags.extend(pre.0.into_iter().map(|d| d.in_context(format!("output \"{name}\""))));
+                continue;
+            }
             let v = match scope.eval(e, &InstanceCtx::default()) {
                 Ok(v) => v,
                 Err(ds) => {
@@ -566,6 +581,14 @@ pub async fn plan(
     for name in prior_outputs.keys() {
         if opts.destroy || !config.outputs.contains_key(name) {
             outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: prior_output(&prior_outputs, name), after: Value::null(), sensitive: prior_outputs[name].sensitive });
+        }
+    }
+
+    // check blocks: failures are warnings.
+    if !opts.destroy {
+        for c in &config.checks {
+            let ds = crate::eval::check_conditions(&scope, &c.asserts, &InstanceCtx::default(), "Check block assertion failed", true);
+            diags.extend(ds.0.into_iter().map(|d| d.in_context(format!("check \"{}\"", c.name))));
         }
     }
 
