@@ -60,6 +60,7 @@ fn action(kind: OpKind) -> &'static str {
         OpKind::Update => "update",
         OpKind::Delete => "delete",
         OpKind::Read => "read",
+        OpKind::Forget => "forget",
     }
 }
 

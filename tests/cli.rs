@@ -827,3 +827,33 @@ check "small" {
     assert_eq!(quiet.code, 0);
     assert!(!quiet.all().contains("Warning"), "{}", quiet.all());
 }
+
+/// `import` blocks adopt an existing object through the provider; `removed` blocks with
+/// `destroy = false` make infra forget an object without destroying it.
+#[test]
+fn import_and_removed_blocks() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "main.tf",
+        "import {\n  to = random_string.s\n  id = \"imported-value\"\n}\nresource \"random_string\" \"s\" {\n  length = 14\n}\nresource \"null_resource\" \"gone\" {}\n",
+    );
+    let plan = ctx.run(&["plan", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    assert!(plan.stdout.contains("random_string.s will be imported") && plan.stdout.contains("1 to import"), "{}", plan.stdout);
+    let json = ctx.run(&["plan", "-json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let rc = doc["resource_changes"].as_array().unwrap().iter().find(|c| c["address"] == "random_string.s").unwrap().clone();
+    assert_eq!(rc["change"]["importing"]["id"], "imported-value");
+    assert_eq!(ctx.run(&["apply", "-auto-approve"]).code, 0);
+    // The imported object was adopted as is (same length, no special characters): no replacement.
+    let shown = ctx.ok(&["state", "show", "random_string.s"]);
+    assert!(shown.contains("\"imported-value\""), "{shown}");
+    ctx.write(
+        "main.tf",
+        "resource \"random_string\" \"s\" {\n  length = 14\n}\nremoved {\n  from = null_resource.gone\n  lifecycle {\n    destroy = false\n  }\n}\n",
+    );
+    let plan = ctx.run(&["plan", "-no-color"]);
+    assert!(plan.stdout.contains("null_resource.gone will no longer be managed by infra") && plan.stdout.contains("1 to forget"), "{}", plan.stdout);
+    assert_eq!(ctx.run(&["apply", "-auto-approve"]).code, 0);
+    assert_eq!(ctx.state_list(), vec!["random_string.s".to_string()]);
+}

@@ -31,6 +31,7 @@ pub enum OpKind {
     Update,
     Delete,
     Read,
+    Forget,
 }
 
 impl OpKind {
@@ -41,6 +42,7 @@ impl OpKind {
             OpKind::Update => ("Modifying", "Modifications", "modifying"),
             OpKind::Delete => ("Destroying", "Destruction", "destroying"),
             OpKind::Read => ("Reading", "Read", "reading"),
+            OpKind::Forget => ("Forgetting", "Forgetting", "forgetting"),
         }
     }
 }
@@ -334,6 +336,7 @@ fn primary_kind(a: &Action) -> OpKind {
         Action::Update => OpKind::Update,
         Action::Delete => OpKind::Delete,
         Action::Read | Action::NoOp => OpKind::Read,
+        Action::Forget => OpKind::Forget,
     }
 }
 
@@ -488,6 +491,8 @@ async fn run_op(provider: Arc<dyn Provider>, c: &ResourceChange, planned: Value,
                 }
             }
             Action::NoOp => Ok(before_plain.clone()),
+            // Only the state forgets the object; the provider is not called.
+            Action::Forget => Ok(Value::null()),
         }
     };
     tokio::pin!(work);

@@ -111,6 +111,8 @@ struct WireChange {
     depends_on: Vec<String>,
     schema_version: u64,
     create_before_destroy: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    importing: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -209,6 +211,7 @@ fn change_to_wire(c: &ResourceChange) -> WireChange {
         depends_on: c.depends_on.iter().map(ToString::to_string).collect(),
         schema_version: c.schema_version,
         create_before_destroy: c.create_before_destroy,
+        importing: c.importing.clone(),
     }
 }
 
@@ -328,6 +331,7 @@ fn change_from_wire(w: WireChange) -> Result<ResourceChange, String> {
             .map_err(ctx)?,
         schema_version: w.schema_version,
         create_before_destroy: w.create_before_destroy,
+        importing: w.importing,
         addr,
     })
 }
@@ -421,6 +425,7 @@ mod tests {
             depends_on: vec![ResourceAddr::managed("null_resource", "a"), "data.x.y".parse::<InstanceAddr>().unwrap().resource],
             schema_version: 2,
             create_before_destroy: true,
+            importing: Some("k-123".into()),
         };
         let mut drift = change.clone();
         drift.action = Action::Delete;

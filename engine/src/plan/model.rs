@@ -53,6 +53,9 @@ pub enum Action {
     Replace(ReplaceOrder),
     Delete,
     Read,
+    /// `removed { lifecycle { destroy = false } }`: forget the object, keep it in the world.
+    /// before is the current object, after is null.
+    Forget,
 }
 
 impl Action {
@@ -66,6 +69,7 @@ impl Action {
             Action::Replace(ReplaceOrder::CreateBeforeDestroy) => vec!["create", "delete"],
             Action::Delete => vec!["delete"],
             Action::Read => vec!["read"],
+            Action::Forget => vec!["forget"],
         }
     }
 }
@@ -87,6 +91,9 @@ pub struct ResourceChange {
     pub depends_on: Vec<ResourceAddr>,
     pub schema_version: u64,
     pub create_before_destroy: bool,
+    /// Set when an `import` block adopts this object: the import ID. `before` is the
+    /// imported object.
+    pub importing: Option<String>,
 }
 
 /// A change to a root module output.
@@ -127,7 +134,7 @@ pub struct Plan {
 impl Plan {
     /// True when apply would change no resources and no outputs.
     pub fn is_empty(&self) -> bool {
-        self.changes.iter().all(|c| c.action == Action::NoOp) && self.outputs.iter().all(|o| o.action == Action::NoOp)
+        self.changes.iter().all(|c| c.action == Action::NoOp && c.importing.is_none()) && self.outputs.iter().all(|o| o.action == Action::NoOp)
     }
 
     /// (to add, to change, to destroy) as in `Plan: X to add, Y to change, Z to destroy.`
@@ -142,9 +149,14 @@ impl Plan {
                     destroy += 1
                 }
                 Action::Delete => destroy += 1,
-                Action::NoOp | Action::Read => {}
+                Action::NoOp | Action::Read | Action::Forget => {}
             }
         }
         (add, change, destroy)
+    }
+
+    /// (to import, to forget).
+    pub fn import_forget_counts(&self) -> (usize, usize) {
+        (self.changes.iter().filter(|c| c.importing.is_some()).count(), self.changes.iter().filter(|c| c.action == Action::Forget).count())
     }
 }

@@ -291,6 +291,54 @@ pub async fn plan(
     // Data sources are re-read every plan.
     prior.resources.retain(|_, i| i.mode != infra_state::Mode::Data);
 
+    // import blocks: adopt existing objects not yet in the state.
+    let mut importing: HashMap<InstanceAddr, String> = HashMap::new();
+    if !opts.destroy {
+        let scope = Scope::new(config, vars.clone());
+        for imp in &config.imports {
+            let to = match imp.to.parse::<InstanceAddr>() {
+                Ok(a) => a,
+                Err(e) => {
+                    diags.push(Diagnostic::error("Invalid import address", e.to_string()).at(imp.loc.clone()));
+                    continue;
+                }
+            };
+            if prior.resources.contains_key(&to.to_string()) {
+                continue;
+            }
+            let Some(r) = config.resource(&to.resource) else {
+                diags.push(
+                    Diagnostic::error("Configuration for import target does not exist", format!("The configuration for the given import target {to} does not exist. Add a resource block for it to import into."))
+                        .at(imp.loc.clone()),
+                );
+                continue;
+            };
+            let id = match scope.eval(&imp.id, &InstanceCtx::default()) {
+                Ok(v) => match v.unmarked() {
+                    Value::String(s) if v.is_known() => s.clone(),
+                    _ => {
+                        diags.push(Diagnostic::error("Invalid import id argument", "The import ID must be a known string.").at(imp.id.loc.clone()));
+                        continue;
+                    }
+                },
+                Err(ds) => {
+                    diags.extend(ds.0);
+                    continue;
+                }
+            };
+            let Some((source, provider)) = providers.for_resource(r) else { continue };
+            let Some(schema) = schema_for(provider.as_ref(), &to.resource) else { continue };
+            match provider.import_resource(&to.resource.r#type, &id).await {
+                Ok(v) => {
+                    let v = v.mark_paths(&full_marks(vec![], schema));
+                    prior.resources.insert(to.to_string(), instance_state(&to, source, &v, schema.version, &[], r.lifecycle.create_before_destroy, Some(schema)));
+                    importing.insert(to, id);
+                }
+                Err(e) => diags.push(Diagnostic::error(format!("Failed to import {to}"), e.to_string()).at(imp.loc.clone())),
+            }
+        }
+    }
+
     // 3. evaluate and plan in dependency order.
     let mut scope = Scope::new(config, vars.clone());
     let deps = graph.resource_dependencies();
@@ -408,6 +456,7 @@ pub async fn plan(
                                 depends_on: resource_deps.clone(),
                                 schema_version: schema.version,
                                 create_before_destroy: false,
+                                importing: None,
                             },
                         );
                     }
@@ -495,6 +544,7 @@ pub async fn plan(
                         depends_on: resource_deps.clone(),
                         schema_version: schema.version,
                         create_before_destroy: r.lifecycle.create_before_destroy,
+                        importing: importing.get(&iaddr).cloned(),
                     },
                 );
             }
@@ -535,7 +585,23 @@ pub async fn plan(
             .map(|s| s.dependencies.iter().filter_map(|d| d.parse::<InstanceAddr>().ok().map(|a| a.resource)).collect())
             .unwrap_or_default();
         let reason = if opts.destroy { Reason::DestroyMode } else { reason };
-        planned.changes.insert(iaddr.clone(), delete_change(iaddr, &source, prior_v, Some(reason), &deps, false));
+        let mut change = delete_change(iaddr, &source, prior_v, Some(reason), &deps, false);
+        let removed = config.removed.iter().find(|rm| {
+            let s = iaddr.to_string();
+            s == rm.from || s.starts_with(&format!("{}[", rm.from)) || s.starts_with(&format!("{}.", rm.from)) || iaddr.resource.to_string() == rm.from
+        });
+        if let Some(rm) = removed {
+            if r.is_some() {
+                diags.push(
+                    Diagnostic::error("Removed resource still exists", format!("This removed block refers to {}, which is still declared in the configuration. Remove the resource block, or the removed block.", rm.from))
+                        .at(rm.loc.clone()),
+                );
+            } else if !rm.destroy && !opts.destroy {
+                change.action = Action::Forget;
+                change.reason = None;
+            }
+        }
+        planned.changes.insert(iaddr.clone(), change);
     }
 
     // 5. outputs.
@@ -652,6 +718,7 @@ fn delete_change(addr: &InstanceAddr, source: &str, before: Value, reason: Optio
         depends_on: deps.to_vec(),
         schema_version: 0,
         create_before_destroy: cbd,
+        importing: None,
     }
 }
 
@@ -778,6 +845,7 @@ async fn refresh(state: &mut State, providers: &Providers, registry: &Registry, 
                     depends_on: vec![],
                     schema_version: schema.version,
                     create_before_destroy: false,
+                    importing: None,
                 });
             }
             Ok(Some(_)) => {}

@@ -255,6 +255,9 @@ fn resource_change(c: &ResourceChange) -> J {
     if let Some(Reason::CannotUpdate(paths)) = &c.reason {
         change.insert("replace_paths".into(), J::Array(paths.iter().map(|p| path_json(p)).collect()));
     }
+    if let Some(id) = &c.importing {
+        change.insert("importing".into(), json!({ "id": id }));
+    }
     r.insert("change".into(), J::Object(change));
     let reason = match &c.reason {
         Some(Reason::CannotUpdate(_)) => Some("replace_because_cannot_update"),

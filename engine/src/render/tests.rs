@@ -53,6 +53,7 @@ fn change(a: &str, action: Action, before: Value, after: Value) -> ResourceChang
         depends_on: vec![],
         schema_version: 0,
         create_before_destroy: false,
+        importing: None,
     }
 }
 

@@ -79,13 +79,14 @@ pub fn render_plan(plan: &Plan, opts: &TextOptions) -> String {
     }
 
     out.push_str("infra used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:\n");
-    let legend: [(Action, &str, &str); 6] = [
+    let legend: [(Action, &str, &str); 7] = [
         (Action::Create, "  +", "create"),
         (Action::Update, "  ~", "update in-place"),
         (Action::Delete, "  -", "destroy"),
         (Action::Replace(ReplaceOrder::DestroyBeforeCreate), "-/+", "destroy and then create replacement"),
         (Action::Replace(ReplaceOrder::CreateBeforeDestroy), "+/-", "create replacement and then destroy"),
         (Action::Read, " <=", "read (data resources)"),
+        (Action::Forget, "  .", "forget (stop managing; the object is kept)"),
     ];
     for (action, sym, text) in legend {
         if shown.iter().any(|c| c.action == action) {
@@ -100,8 +101,11 @@ pub fn render_plan(plan: &Plan, opts: &TextOptions) -> String {
         out.push('\n');
     }
     let (add, change, destroy) = plan.counts();
+    let (import, forget) = plan.import_forget_counts();
     out.push_str(&st.bold("Plan:"));
-    out.push_str(&format!(" {add} to add, {change} to change, {destroy} to destroy.\n"));
+    let import = if import > 0 { format!(" {import} to import,") } else { String::new() };
+    let forget = if forget > 0 { format!(", {forget} to forget") } else { String::new() };
+    out.push_str(&format!("{import} {add} to add, {change} to change, {destroy} to destroy{forget}.\n"));
     if !outputs.is_empty() {
         out.push('\n');
         out.push_str(&render_output_changes(&outputs, &st));
@@ -111,7 +115,7 @@ pub fn render_plan(plan: &Plan, opts: &TextOptions) -> String {
 
 /// True when the instance appears in the actions list.
 fn is_shown(c: &ResourceChange) -> bool {
-    c.action != Action::NoOp || c.prev_addr.as_ref().is_some_and(|p| *p != c.addr)
+    c.action != Action::NoOp || c.importing.is_some() || c.prev_addr.as_ref().is_some_and(|p| *p != c.addr)
 }
 
 /// Removes trailing spaces from every line (empty heredoc lines would otherwise carry them).
@@ -170,14 +174,16 @@ fn render_instance(c: &ResourceChange, st: &Style, drift: bool) -> String {
         }
     } else {
         match &c.action {
-            Action::NoOp => match moved {
-                Some(p) => ("   ", format!("{} has moved to {addr}", st.bold(&format!("  # {p}")))),
-                None => ("   ", head("has no changes")),
+            Action::NoOp => match (moved, &c.importing) {
+                (Some(p), _) => ("   ", format!("{} has moved to {addr}", st.bold(&format!("  # {p}")))),
+                (None, Some(_)) => ("   ", head("will be imported")),
+                (None, None) => ("   ", head("has no changes")),
             },
             Action::Create => ("  +", head("will be created")),
             Action::Update => ("  ~", head("will be updated in-place")),
             Action::Delete => ("  -", head("will be destroyed")),
             Action::Read => (" <=", head("will be read during apply")),
+            Action::Forget => ("  .", head("will no longer be managed by infra")),
             Action::Replace(order) => {
                 let sym = match order {
                     ReplaceOrder::DestroyBeforeCreate => "-/+",
@@ -214,6 +220,12 @@ fn render_instance(c: &ResourceChange, st: &Style, drift: bool) -> String {
         if let (Some(p), false) = (moved, c.action == Action::NoOp) {
             comments.push(format!("  # (moved from {p})"));
         }
+        if let (Some(id), false) = (&c.importing, c.action == Action::NoOp) {
+            comments.push(format!("  # (imported from {})", serde_json::Value::String(id.clone())));
+        }
+        if c.action == Action::Forget {
+            comments.push(format!("  # (because of a removed block: the object stays, only infra forgets {addr})"));
+        }
     }
 
     let replace_paths: &[Path] = match &c.reason {
@@ -230,7 +242,7 @@ fn render_instance(c: &ResourceChange, st: &Style, drift: bool) -> String {
     };
     let (before, after) = match c.action {
         Action::Create | Action::Read => (empty.clone(), entries(&c.after)),
-        Action::Delete => (entries(&c.before), empty.clone()),
+        Action::Delete | Action::Forget => (entries(&c.before), empty.clone()),
         _ => (entries(&c.before), entries(&c.after)),
     };
     let body = if c.before.marks().sensitive || c.after.marks().sensitive {
