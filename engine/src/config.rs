@@ -50,6 +50,8 @@ pub struct Variable {
     pub default: Option<Expr>,
     pub validations: Vec<Validation>,
     pub ty: Option<Type>,
+    /// The type with its `optional()` attributes and defaults.
+    pub constraint: Option<infra_lang::constraint::Constraint>,
     pub description: Option<String>,
     pub sensitive: bool,
     pub nullable: bool,
@@ -410,7 +412,10 @@ fn merge_override(config: &mut Config, file: &Arc<SourceFile>, diags: &mut Diagn
                 for k in &set {
                     match k.as_str() {
                         "default" => base.default = o.default.clone(),
-                        "type" => base.ty = o.ty.clone(),
+                        "type" => {
+                            base.ty = o.ty.clone();
+                            base.constraint = o.constraint.clone();
+                        }
                         "description" => base.description = o.description.clone(),
                         "sensitive" => base.sensitive = o.sensitive,
                         "nullable" => base.nullable = o.nullable,
@@ -847,7 +852,7 @@ impl Loader {
             );
             return;
         }
-        let mut v = Variable { name: name.to_string(), default: None, validations: vec![], ty: None, description: None, sensitive: false, nullable: true, loc };
+        let mut v = Variable { name: name.to_string(), default: None, validations: vec![], ty: None, constraint: None, description: None, sensitive: false, nullable: true, loc };
         for s in b.body.iter() {
             match s {
                 Structure::Attribute(a) => match a.key.as_str() {
@@ -860,8 +865,11 @@ impl Loader {
                         }
                         v.default = Some(self.expr(&a.value));
                     }
-                    "type" => match infra_lang::convert::parse_type_constraint(&a.value) {
-                        Ok(t) => v.ty = Some(t),
+                    "type" => match infra_lang::constraint::parse_constraint(&a.value) {
+                        Ok(c) => {
+                            v.ty = Some(c.ty.clone());
+                            v.constraint = Some(c);
+                        }
                         Err(d) => diags.push(Diagnostic::from_lang(d, &self.file, &a.value.span().unwrap_or(0..0))),
                     },
                     "description" => v.description = literal_string(&a.value),

@@ -237,7 +237,11 @@ impl<'c> Scope<'c> {
                 let expansion = self.expansion(&parent, call_name)?;
                 let ictx = InstanceCtx::for_key(key, &expansion).within(&parent);
                 let v = self.eval(e, &ictx)?;
-                infra_lang::convert::convert(v, &ty).map_err(|msg| {
+                let converted = match &decl.constraint {
+                    Some(c) => c.apply(v),
+                    None => infra_lang::convert::convert(v, &ty),
+                };
+                converted.map_err(|msg| {
                     Diagnostics::from(
                         Diagnostic::error("Invalid value for module argument", format!("The given value is not suitable for child module variable \"{name}\" defined at {}: {msg}.", decl.loc.short()))
                             .at(e.loc.clone()),

@@ -139,7 +139,11 @@ pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (B
             diags.push(Diagnostic::error("Required variable not set", format!("The variable \"{name}\" is not nullable, but null was given.")).at(decl.loc.clone()));
             continue;
         }
-        let value = match convert(value, &ty) {
+        let converted = match &decl.constraint {
+            Some(c) => c.apply(value),
+            None => convert(value, &ty),
+        };
+        let value = match converted {
             Ok(v) => v,
             Err(e) => {
                 diags.push(

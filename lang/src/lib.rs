@@ -12,6 +12,7 @@
 //! * [`diagnostic`]: user-facing errors with spans.
 
 pub mod collections;
+pub mod constraint;
 pub mod convert;
 pub mod diagnostic;
 pub mod eval;
