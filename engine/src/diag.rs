@@ -85,8 +85,12 @@ impl Diagnostic {
         }
         self
     }
+    /// Names the block the location is in, unless a nearer block was already named (an error
+    /// in a local value keeps `locals` even when a resource's evaluation reached it).
     pub fn in_context(mut self, ctx: impl Into<String>) -> Diagnostic {
-        self.context = Some(ctx.into());
+        if self.context.is_none() {
+            self.context = Some(ctx.into());
+        }
         self
     }
     pub fn is_error(&self) -> bool {

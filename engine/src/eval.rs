@@ -312,7 +312,7 @@ impl<'c> Scope<'c> {
         let Some(l) = self.module_config(m).and_then(|c| c.locals.get(name)) else {
             return Ok(Value::unknown());
         };
-        let v = self.eval(&l.expr, &InstanceCtx::module(m))?;
+        let v = self.eval(&l.expr, &InstanceCtx::module(m)).map_err(|ds| Diagnostics(ds.0.into_iter().map(|d| d.in_context("locals")).collect()))?;
         self.memo.borrow_mut().locals.insert((m.clone(), name.to_string()), v.clone());
         Ok(v)
     }

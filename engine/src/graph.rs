@@ -244,6 +244,23 @@ impl Graph {
                 }
                 _ => vec![target.clone()],
             };
+            // `null_resource.a.id` on a resource with count/for_each: say which key is missing.
+            if let Node::Resource(ra) = &target {
+                let after_name = if ra.mode == Mode::Data { t.steps.get(2) } else { t.steps.get(1) };
+                if let (Some(r), Some(TraversalStep::Attr(_))) = (m.resources.get(&ra.local()), after_name) {
+                    let how = if r.count.is_some() { Some(("count", "count.index")) } else if r.for_each.is_some() { Some(("for_each", "each.key")) } else { None };
+                    if let Some((meta, key)) = how {
+                        diags.push(
+                            Diagnostic::error(
+                                "Missing resource instance key",
+                                format!("Because {} has \"{meta}\" set, its attributes must be accessed on specific instances. For example, to correlate with indices of a referring resource, use:\n    {}[{key}]\nor, for all instances, {}[*].", ra.local(), ra.local(), ra.local()),
+                            )
+                            .at(loc.clone())
+                            .in_context(ctx),
+                        );
+                    }
+                }
+            }
             let mut undeclared = false;
             for tg in &targets {
                 let Some(&from) = self.index.get(tg) else {
