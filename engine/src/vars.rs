@@ -103,9 +103,14 @@ pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (B
     let mut out = BTreeMap::new();
     for (name, decl) in &config.variables {
         let ty = decl.ty.clone().unwrap_or(Type::Dynamic);
+        // Where the value came from, for messages: (summary, description, location).
+        let mut origin: (&str, String, Option<Loc>) = ("Invalid value for input variable", String::new(), Some(decl.loc.clone()));
         let value = match raw.remove(name) {
             Some(Raw::Text(text, source)) => match parse_text(&text, &ty) {
-                Ok(v) => v,
+                Ok(v) => {
+                    origin = ("Invalid value for input variable", format!(" (set by the {source})"), Some(decl.loc.clone()));
+                    v
+                }
                 Err(e) => {
                     diags.push(Diagnostic::error(
                         "Invalid value for input variable",
@@ -114,10 +119,16 @@ pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (B
                     continue;
                 }
             },
-            Some(Raw::Value(v, _)) => v,
+            Some(Raw::Value(v, loc)) => {
+                origin = ("Invalid value for input variable", format!(" (set in {})", loc.file.name), Some(loc));
+                v
+            }
             None => match &decl.default {
                 Some(d) => match eval(&d.expr, &EvalContext::default()) {
-                    Ok(v) => v,
+                    Ok(v) => {
+                        origin = ("Invalid default value for variable", " (its default)".to_string(), Some(d.loc.clone()));
+                        v
+                    }
                     Err(ds) => {
                         diags.extend(ds.into_iter().map(|x| Diagnostic::from_lang(x, &d.loc.file, &d.loc.span)));
                         continue;
@@ -146,9 +157,12 @@ pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (B
         let value = match converted {
             Ok(v) => v,
             Err(e) => {
+                let (summary, from, loc) = origin;
+                // Never show the source line of a sensitive value: point at the declaration.
+                let loc = if decl.sensitive { Some(decl.loc.clone()) } else { loc };
                 diags.push(
-                    Diagnostic::error("Invalid value for input variable", format!("The given value is not suitable for var.{name} declared at {}: {e}.", decl.loc.short()))
-                        .at(decl.loc.clone()),
+                    Diagnostic::error(summary, format!("The given value{from} is not suitable for var.{name} declared at {}: {e}.", decl.loc.short()))
+                        .at_opt(loc),
                 );
                 continue;
             }
