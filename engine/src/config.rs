@@ -626,7 +626,7 @@ impl Loader {
                             let name = a.key.as_str().to_string();
                             if config.locals.contains_key(&name) {
                                 diags.push(
-                                    Diagnostic::error("Duplicate local value definition", format!("A local value named \"{name}\" was already defined. Local value names must be unique within a module."))
+                                    Diagnostic::error("Duplicate local value definition", format!("A local value named \"{name}\" was already defined at {}. Local value names must be unique within a module.", config.locals[&name].expr.loc.short()))
                                         .at(self.loc(a.key.span())),
                                 );
                                 continue;
@@ -742,7 +742,7 @@ impl Loader {
         let loc = self.loc(b.ident.span().map(|s| s.start..b.labels.last().and_then(|l| l.span()).map(|l| l.end).unwrap_or(s.end)));
         if config.module_calls.contains_key(name) {
             diags.push(
-                Diagnostic::error("Duplicate module call", format!("A module call named \"{name}\" was already defined. Module calls must have unique names within a module."))
+                Diagnostic::error("Duplicate module call", format!("A module call named \"{name}\" was already defined at {}. Module calls must have unique names within a module.", config.module_calls[name].loc.short()))
                     .at(loc),
             );
             return;
@@ -847,7 +847,7 @@ impl Loader {
         let loc = self.loc(b.ident.span());
         if config.variables.contains_key(name) {
             diags.push(
-                Diagnostic::error("Duplicate variable declaration", format!("A variable named \"{name}\" was already declared. Variable names must be unique within a module."))
+                Diagnostic::error("Duplicate variable declaration", format!("A variable named \"{name}\" was already declared at {}. Variable names must be unique within a module.", config.variables[name].loc.short()))
                     .at(loc),
             );
             return;
@@ -966,7 +966,7 @@ impl Loader {
         let loc = self.loc(b.ident.span());
         if config.outputs.contains_key(name) {
             diags.push(
-                Diagnostic::error("Duplicate output definition", format!("An output named \"{name}\" was already defined. Output names must be unique within a module."))
+                Diagnostic::error("Duplicate output definition", format!("An output named \"{name}\" was already defined at {}. Output names must be unique within a module.", config.outputs[name].loc.short()))
                     .at(loc),
             );
             return;
@@ -1017,7 +1017,7 @@ impl Loader {
             diags.push(
                 Diagnostic::error(
                     format!("Duplicate {what} \"{t}\" configuration"),
-                    format!("A {what} named \"{n}\" of type \"{t}\" was already declared. Names must be unique per type within a module."),
+                    format!("A {what} named \"{n}\" of type \"{t}\" was already declared at {}. Names must be unique per type within a module.", config.resources[&key].loc.short()),
                 )
                 .at(loc),
             );

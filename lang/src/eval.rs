@@ -54,6 +54,40 @@ pub(crate) fn eval_template(tpl: &Template, vars: BTreeMap<String, Value>, ctx: 
 
 type R = Result<Value, Diagnostic>;
 
+/// `templatestring` takes its template as a literal string without template sequences or as a
+/// plain reference to a string elsewhere, so that one template is not evaluated twice in two
+/// scopes (Terraform's rule; a template built at run time goes in a local value first).
+fn template_string_form(e: &Expression) -> Result<(), &'static str> {
+    let literal_key = |k: &Expression| matches!(k, Expression::Number(_) | Expression::String(_));
+    match e {
+        Expression::Variable(_) | Expression::String(_) => Ok(()),
+        Expression::Traversal(t)
+            if matches!(t.expr, Expression::Variable(_))
+                && t.operators.iter().all(|o| match o.value() {
+                    TraversalOperator::GetAttr(_) | TraversalOperator::LegacyIndex(_) => true,
+                    TraversalOperator::Index(k) => literal_key(k),
+                    _ => false,
+                }) =>
+        {
+            Ok(())
+        }
+        Expression::StringTemplate(t) => {
+            let elems: Vec<&Element> = t.iter().collect();
+            match elems.as_slice() {
+                [Element::Interpolation(_)] => Err("either use $${ to escape this template sequence for processing by the templatestring function, or write the inner expression alone to use its value as the template to render"),
+                es if es.iter().all(|e| matches!(e, Element::Literal(_))) => Ok(()),
+                _ => Err(TEMPLATE_SEQUENCES),
+            }
+        }
+        Expression::HeredocTemplate(h) if h.template.iter().all(|e| matches!(e, Element::Literal(_))) => Ok(()),
+        Expression::HeredocTemplate(_) => Err(TEMPLATE_SEQUENCES),
+        _ => Err("must be either a literal string or a simple reference to a single string from elsewhere"),
+    }
+}
+
+const TEMPLATE_SEQUENCES: &str =
+    "use $${ and %%{ to escape template sequences so that they can be parsed by the templatestring function, rather than by the main Terraform parser";
+
 fn err(summary: &str, detail: impl Into<String>, span: Option<Range<usize>>) -> Diagnostic {
     Diagnostic::error(summary, detail, span)
 }
@@ -291,6 +325,12 @@ impl Evaluator<'_> {
                 detail.push_str(&format!(" Did you mean {s:?}?"));
             }
             return Err(err("Call to unknown function", detail, span));
+        }
+        if name == "templatestring" && arg_exprs.len() == 2 && !call.args.expand_final() {
+            if let Err(detail) = template_string_form(arg_exprs[0]) {
+                let detail = format!("Invalid value for \"template\" parameter: invalid template expression: {detail}.");
+                return Err(err("Invalid function argument", detail, arg_exprs[0].span().or(span)));
+            }
         }
         let mut args = Vec::with_capacity(arg_exprs.len());
         for (i, a) in arg_exprs.iter().enumerate() {
@@ -1008,6 +1048,57 @@ mod tests {
             Ok(v) => v,
             Err(d) => Value::String(format!("ERROR: {}", d[0].summary)),
         }
+    }
+
+    /// Evaluates with `local.t = "Hello, ${name}!"`, `local.n = 5`, `local.st` sensitive and
+    /// `local.u` unknown; the error text is `summary: detail`.
+    fn ts(src: &str) -> Result<Value, String> {
+        let e = hcl_edit::parser::parse_expr(src).expect("parse");
+        let mut ctx = EvalContext::new();
+        ctx.variables.insert(
+            "local".into(),
+            Value::object([
+                ("t", Value::from("Hello, ${name}!")),
+                ("ts", Value::Tuple(vec![Value::from("%{ for x in xs }${x}%{ endfor }")])),
+                ("n", Value::from(5)),
+                ("st", Value::from("${name}").sensitive()),
+                ("u", Value::Unknown(Type::String)),
+                ("bad", Value::from("${")),
+                ("rec", Value::from("${templatestring(t, {})}")),
+            ]),
+        );
+        eval(&e, &ctx).map_err(|d| format!("{}: {}", d[0].summary, d[0].detail))
+    }
+
+    #[test]
+    fn templatestring_renders_references_and_literals() {
+        assert_eq!(ts(r#"templatestring(local.t, { name = "Alex" })"#), Ok(Value::from("Hello, Alex!")));
+        assert_eq!(ts(r#"templatestring(local.ts[0], { xs = ["a", "b"] })"#), Ok(Value::from("ab")));
+        assert_eq!(ts(r#"templatestring("Hi $${name}", { name = "Alex" })"#), Ok(Value::from("Hi Alex")));
+        assert_eq!(ts(r#"templatestring("plain", {})"#), Ok(Value::from("plain")));
+        // Marks: the template's and the vars'.
+        assert_eq!(ts(r#"templatestring(local.st, { name = "x" })"#), Ok(Value::from("x").sensitive()));
+        assert_eq!(ts(r#"templatestring(local.t, { name = sensitive("x") })"#), Ok(Value::from("Hello, x!").sensitive()));
+        assert_eq!(ts(r#"templatestring(local.u, { name = "x" })"#), Ok(Value::Unknown(Type::String)));
+    }
+
+    #[test]
+    fn templatestring_rejects_other_template_forms_and_values() {
+        let e = |src: &str| ts(src).unwrap_err();
+        assert!(e(r#"templatestring("Hi ${local.n}", {})"#).contains("use $${ and %%{ to escape template sequences"));
+        assert!(e(r#"templatestring("${local.t}", { name = "x" })"#).contains("write the inner expression alone"));
+        assert!(e(r#"templatestring(upper(local.t), {})"#).contains("must be either a literal string or a simple reference"));
+        assert!(e(r#"templatestring(local.n, {})"#).contains("invalid template expression: a string is required"));
+        assert!(e(r#"templatestring(local.bad, {})"#).starts_with("Invalid function argument: Invalid value for \"template\" parameter: invalid template: "));
+        assert_eq!(
+            e(r#"templatestring(local.t, {})"#),
+            "Invalid function argument: Invalid value for \"vars\" parameter: vars map does not contain key \"name\", referenced at <templatestring argument>:1,10-14."
+        );
+        assert!(e(r#"templatestring(local.t, "x")"#).contains("invalid vars value: must be a map"));
+        assert!(e(r#"templatestring(local.t)"#).starts_with("Not enough function arguments"));
+        assert!(e(r#"templatestring(local.rec, { t = "a" })"#).contains("cannot recursively call templatestring from inside another template function"));
+        // The details of a problem with a sensitive template are not shown.
+        assert!(e(r#"templatestring(local.st, {})"#).contains("(sensitive value)"));
     }
 
     #[test]

@@ -164,6 +164,16 @@ impl Value {
         }
     }
 
+    /// The union of the marks on this value and on everything inside it.
+    pub fn marks_deep(&self) -> Marks {
+        match self {
+            Value::Marked(v, m) => m.union(v.marks_deep()),
+            Value::List(_, vs) | Value::Set(_, vs) | Value::Tuple(vs) => vs.iter().fold(Marks::NONE, |acc, v| acc.union(v.marks_deep())),
+            Value::Map(_, m) | Value::Object(m) => m.values().fold(Marks::NONE, |acc, v| acc.union(v.marks_deep())),
+            _ => Marks::NONE,
+        }
+    }
+
     /// Removes the marks on this value itself.
     pub fn unmark(self) -> (Value, Marks) {
         match self {

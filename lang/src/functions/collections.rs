@@ -30,6 +30,25 @@ fn own(params: &[Param], ret: P, f: super::Impl) -> Option<Spec> {
 fn var(params: &[Param], v: Param, ret: P, f: super::Impl) -> Option<Spec> {
     Some(Spec { params: params.to_vec(), variadic: Some(v), ret, marks: MarkMode::Deep, f })
 }
+/// A function that passes elements through: element marks stay on the elements.
+fn pass(params: &[Param], ret: P, f: super::Impl) -> Option<Spec> {
+    Some(Spec { params: params.to_vec(), variadic: None, ret, marks: MarkMode::Shallow, f })
+}
+fn var_pass(params: &[Param], v: Param, ret: P, f: super::Impl) -> Option<Spec> {
+    Some(Spec { params: params.to_vec(), variadic: Some(v), ret, marks: MarkMode::Shallow, f })
+}
+
+/// A set cannot hold marked elements (cty's rule): their marks move to the whole set.
+fn hoist_set_marks(v: Value) -> Value {
+    let (inner, own) = v.unmark();
+    match inner {
+        Value::Set(..) if !inner.marks_deep().is_empty() => {
+            let (plain, m) = inner.unmark_deep();
+            plain.mark(own.union(m))
+        }
+        other => other.mark(own),
+    }
+}
 
 fn list_of(vs: Vec<Value>) -> Result<Value, FnError> {
     let tys: Vec<Type> = vs.iter().map(Value::ty).collect();
@@ -44,7 +63,7 @@ fn to_conv(v: Value, t: Type) -> Result<Value, FnError> {
 
 pub(super) fn spec(name: &str) -> Option<Spec> {
     match name {
-        "length" => sp(&[pu("value", P::Any)], P::Num, |a, _| {
+        "length" => pass(&[pu("value", P::Any)], P::Num, |a, _| {
             let v = a[0].unmarked();
             let n = match v {
                 Value::Null(_) => return Err(bad(0, "argument must not be null")),
@@ -59,7 +78,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             };
             Ok(Value::Number(Number::from(n as i64)))
         }),
-        "concat" => var(&[], p("seqs", P::Any), P::Any, |a, _| {
+        "concat" => var_pass(&[], p("seqs", P::Any), P::Any, |a, _| {
             if a.is_empty() {
                 return Err(fail("at least one argument is required"));
             }
@@ -83,7 +102,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             }
             Ok(Value::Tuple(all))
         }),
-        "merge" => var(&[], pn("maps", P::Any), P::Any, |a, _| {
+        "merge" => var_pass(&[], pn("maps", P::Any), P::Any, |a, _| {
             let mut out = BTreeMap::new();
             let mut all_maps = true;
             for v in a.iter() {
@@ -107,33 +126,20 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             }
             Ok(Value::Object(out))
         }),
-        "lookup" => var(&[p("inputMap", P::Any), p("key", P::Str)], pu("default", P::Any), P::Any, |a, _| {
-            let key = s(&a[1]).to_string();
-            match a[0].unmarked() {
-                Value::Map(_, m) | Value::Object(m) => {
-                    if let Some(v) = m.get(&key) {
-                        if let (Value::Map(t, _), true) = (a[0].unmarked(), a.len() > 2) {
-                            return convert(v.clone(), t).map_err(fail);
-                        }
-                        return Ok(v.clone());
-                    }
-                    match a.get(2) {
-                        Some(d) => {
-                            if let Value::Map(t, _) = a[0].unmarked() {
-                                return convert(d.clone(), t).map_err(|e| bad(2, e));
-                            }
-                            Ok(d.clone())
-                        }
-                        // An object's attributes are part of its type, so cty reports a missing one
-                        // while checking the argument; a map's keys are only found at call time.
-                        None if matches!(a[0].unmarked(), Value::Object(_)) => Err(bad(0, format!("the given object has no attribute {key:?}"))),
-                        None => Err(fail(format!("lookup failed to find '{key}'"))),
-                    }
-                }
-                _ => Err(bad(0, "lookup() requires a map as the first argument")),
-            }
+        // The map's and the key's own marks mark the result; the default's only when it is used.
+        "lookup" => Some(Spec {
+            params: vec![p("inputMap", P::Any), p("key", P::Str)],
+            variadic: Some(pu("default", P::Any)),
+            ret: P::Any,
+            marks: MarkMode::Own,
+            f: |a, c| {
+                let marks = a[0].marks().union(a[1].marks_deep());
+                let mut a = a;
+                a[0] = a[0].clone().unmark().0;
+                lookup(a, c).map(|v| v.mark(marks))
+            },
         }),
-        "element" => sp(&[p("list", P::Any), p("index", P::Num)], P::Any, |a, _| {
+        "element" => pass(&[p("list", P::Any), p("index", P::Num)], P::Any, |a, _| {
             let vs = match a[0].unmarked() {
                 Value::List(_, vs) | Value::Tuple(vs) => vs.clone(),
                 _ => return Err(fail("cannot read elements from ".to_string() + &crate::convert::type_friendly(&a[0].ty()))),
@@ -147,35 +153,38 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             }
             Ok(vs[(i as usize) % vs.len()].clone())
         }),
-        "keys" => sp(&[p("inputMap", P::Any)], P::Any, |a, _| match a[0].unmarked() {
+        "keys" => pass(&[p("inputMap", P::Any)], P::Any, |a, _| match a[0].unmarked() {
             Value::Map(_, m) => Ok(Value::List(Type::String, m.keys().map(|k| Value::String(k.clone())).collect())),
             Value::Object(m) => Ok(Value::Tuple(m.keys().map(|k| Value::String(k.clone())).collect())),
             _ => Err(bad(0, "must have map or object type")),
         }),
-        "values" => sp(&[p("mapping", P::Any)], P::Any, |a, _| match a[0].unmarked() {
+        "values" => pass(&[p("mapping", P::Any)], P::Any, |a, _| match a[0].unmarked() {
             Value::Map(t, m) => Ok(Value::List(t.clone(), m.values().cloned().collect())),
             Value::Object(m) => Ok(Value::Tuple(m.values().cloned().collect())),
             _ => Err(fail("values() requires a map as the first argument")),
 
         }),
-        "flatten" => sp(&[p("list", P::Any)], P::Any, |a, _| {
-            fn go(v: &Value, out: &mut Vec<Value>) -> Result<(), FnError> {
+        "flatten" => pass(&[p("list", P::Any)], P::Any, |a, _| {
+            // A marked nested sequence marks the whole result (as cty does): its elements'
+            // positions would otherwise tell its length.
+            fn go(v: &Value, out: &mut Vec<Value>, marks: &mut Marks) {
                 match v.unmarked() {
                     Value::List(_, vs) | Value::Set(_, vs) | Value::Tuple(vs) => {
+                        *marks = marks.union(v.marks());
                         for x in vs {
-                            go(x, out)?;
+                            go(x, out, marks);
                         }
                     }
                     _ => out.push(v.clone()),
                 }
-                Ok(())
             }
             if !matches!(a[0].unmarked(), Value::List(..) | Value::Set(..) | Value::Tuple(..)) {
                 return Err(fail("can only flatten lists, sets and tuples"));
             }
             let mut out = Vec::new();
-            go(&a[0], &mut out)?;
-            Ok(Value::Tuple(out))
+            let mut marks = Marks::NONE;
+            go(&a[0], &mut out, &mut marks);
+            Ok(Value::Tuple(out).mark(marks))
         }),
         "distinct" => sp(&[p("list", P::ListAny)], P::ListAny, |a, _| {
             let (t, vs) = match a[0].unmarked() {
@@ -257,7 +266,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             }
             Err(fail("item not found"))
         }),
-        "reverse" => sp(&[p("list", P::Any)], P::Any, |a, _| match a[0].unmarked() {
+        "reverse" => pass(&[p("list", P::Any)], P::Any, |a, _| match a[0].unmarked() {
             Value::List(t, vs) => Ok(Value::List(t.clone(), vs.iter().rev().cloned().collect())),
             Value::Tuple(vs) => Ok(Value::Tuple(vs.iter().rev().cloned().collect())),
             Value::Set(t, vs) => Ok(Value::List(t.clone(), vs.iter().rev().cloned().collect())),
@@ -272,7 +281,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             ss.sort();
             Ok(super::util::str_list(ss))
         }),
-        "slice" => sp(&[p("list", P::Any), p("start_index", P::Num), p("end_index", P::Num)], P::Any, |a, _| {
+        "slice" => pass(&[p("list", P::Any), p("start_index", P::Num), p("end_index", P::Num)], P::Any, |a, _| {
             let vs = match a[0].unmarked() {
                 Value::List(..) | Value::Tuple(..) => seq(&a[0]),
                 _ => return Err(bad(0, "must be a list or tuple value")),
@@ -323,7 +332,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             }
             Ok(Value::List(Type::Number, out))
         }),
-        "zipmap" => sp(&[p("keys", P::ListStr), p("values", P::Any)], P::Any, |a, _| {
+        "zipmap" => pass(&[p("keys", P::ListStr), p("values", P::Any)], P::Any, |a, _| {
             let ks = seq(&a[0]);
             let vs = match a[1].unmarked() {
                 Value::List(..) | Value::Tuple(..) => seq(&a[1]),
@@ -332,11 +341,14 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             if ks.len() != vs.len() {
                 return Err(fail(format!("number of keys ({}) does not match number of values ({})", ks.len(), vs.len())));
             }
+            // A marked key marks the whole result: keys are not values that can carry marks.
+            let key_marks = a[0].marks_deep();
             let m: BTreeMap<String, Value> = ks.iter().map(|k| s(k).to_string()).zip(vs).collect();
             Ok(match a[1].unmarked() {
                 Value::List(t, _) => Value::Map(t.clone(), m),
                 _ => Value::Object(m),
-            })
+            }
+            .mark(key_marks))
         }),
         "setunion" => var(&[p("first_set", P::SetAny)], p("other_sets", P::SetAny), P::SetAny, |a, _| {
             set_of(a.iter().flat_map(seq).collect()).map_err(fail)
@@ -353,7 +365,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             let keep: Vec<Value> = seq(&a[0]).into_iter().filter(|v| !seq(&a[1]).iter().any(|x| eq_conv(x, v))).collect();
             set_with_type(&a[..1], keep)
         }),
-        "setproduct" => var(&[], p("sets", P::Any), P::Any, setproduct),
+        "setproduct" => var_pass(&[], p("sets", P::Any), P::Any, |a, c| setproduct(a, c).map(hoist_set_marks)),
         "sum" => sp(&[p("list", P::Any)], P::Num, |a, _| {
             let vs = match a[0].unmarked() {
                 Value::List(..) | Value::Set(..) | Value::Tuple(..) => seq(&a[0]),
@@ -394,7 +406,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             let vs = seq(&a[0]);
             Ok(Value::Bool(vs.iter().any(|v| !v.is_null() && b(v))))
         }),
-        "chunklist" => sp(&[p("list", P::ListAny), p("size", P::Num)], P::ListAny, |a, _| {
+        "chunklist" => pass(&[p("list", P::ListAny), p("size", P::Num)], P::ListAny, |a, _| {
             let size = num(&a[1]).as_i64().ok_or_else(|| fail("invalid size: value must be a whole number"))?;
             if size < 0 {
                 return Err(fail("the size argument must be positive"));
@@ -447,7 +459,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             ))
         }),
         "tolist" => own(&[pu("v", P::Any)], P::ListAny, |a, _| to_conv(a[0].clone(), Type::list(Type::Dynamic))),
-        "toset" => own(&[pu("v", P::Any)], P::SetAny, |a, _| to_conv(a[0].clone(), Type::set(Type::Dynamic))),
+        "toset" => own(&[pu("v", P::Any)], P::SetAny, |a, _| to_conv(a[0].clone(), Type::set(Type::Dynamic)).map(hoist_set_marks)),
         "tomap" => own(&[pu("v", P::Any)], P::MapAny, |a, _| to_conv(a[0].clone(), Type::map(Type::Dynamic))),
         "tostring" => own(&[pu("v", P::Any)], P::Str, |a, _| {
             if !a[0].is_known() {
@@ -492,6 +504,33 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
         }),
         "issensitive" => own(&[pu("value", P::Any)], P::Bool, |a, _| Ok(Value::Bool(a[0].marks().sensitive))),
         _ => None,
+    }
+}
+
+fn lookup(a: Vec<Value>, _: &EvalContext) -> Result<Value, FnError> {
+    let key = s(&a[1]).to_string();
+    match a[0].unmarked() {
+        Value::Map(_, m) | Value::Object(m) => {
+            if let Some(v) = m.get(&key) {
+                if let (Value::Map(t, _), true) = (a[0].unmarked(), a.len() > 2) {
+                    return convert(v.clone(), t).map_err(fail);
+                }
+                return Ok(v.clone());
+            }
+            match a.get(2) {
+                Some(d) => {
+                    if let Value::Map(t, _) = a[0].unmarked() {
+                        return convert(d.clone(), t).map_err(|e| bad(2, e));
+                    }
+                    Ok(d.clone())
+                }
+                // An object's attributes are part of its type, so cty reports a missing one
+                // while checking the argument; a map's keys are only found at call time.
+                None if matches!(a[0].unmarked(), Value::Object(_)) => Err(bad(0, format!("the given object has no attribute {key:?}"))),
+                None => Err(fail(format!("lookup failed to find '{key}'"))),
+            }
+        }
+        _ => Err(bad(0, "lookup() requires a map as the first argument")),
     }
 }
 
@@ -545,4 +584,120 @@ fn setproduct(a: Vec<Value>, _: &EvalContext) -> Result<Value, FnError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::eval::EvalContext;
+    use crate::functions::call_function;
+    use crate::types::Type;
+    use crate::value::Value;
+
+    fn call(name: &str, args: Vec<Value>) -> Value {
+        call_function(name, args, &EvalContext::new()).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+    fn st(x: &str) -> Value {
+        Value::from(x)
+    }
+    fn secret(x: &str) -> Value {
+        st(x).sensitive()
+    }
+    fn tuple(vs: &[Value]) -> Value {
+        Value::Tuple(vs.to_vec())
+    }
+    fn list(vs: &[Value]) -> Value {
+        Value::List(Type::String, vs.to_vec())
+    }
+    fn obj(kvs: &[(&str, Value)]) -> Value {
+        Value::object(kvs.iter().cloned())
+    }
+    fn n(i: i64) -> Value {
+        Value::from(i)
+    }
+
+    /// `[sensitive("a"), "b"]`, `{a = sensitive("x"), b = "y"}`.
+    fn mixed() -> (Value, Value) {
+        (tuple(&[secret("a"), st("b")]), obj(&[("a", secret("x")), ("b", st("y"))]))
+    }
+
+    #[test]
+    fn pass_through_functions_keep_element_marks() {
+        let (sl, so) = mixed();
+        // Checked against Terraform 1.0.3's console.
+        let cases: Vec<(&str, Vec<Value>, Value)> = vec![
+            ("concat", vec![tuple(&[secret("a")]), tuple(&[st("b")])], tuple(&[secret("a"), st("b")])),
+            ("concat", vec![list(&[secret("a")]), list(&[st("b")])], list(&[secret("a"), st("b")])),
+            ("length", vec![sl.clone()], n(2)),
+            ("lookup", vec![so.clone(), st("b")], st("y")),
+            ("lookup", vec![so.clone(), st("a")], secret("x")),
+            ("lookup", vec![so.clone(), st("b"), secret("d")], st("y")),
+            ("lookup", vec![so.clone(), st("zz"), secret("d")], secret("d")),
+            ("element", vec![sl.clone(), n(1)], st("b")),
+            ("element", vec![sl.clone(), n(0)], secret("a")),
+            ("keys", vec![so.clone()], tuple(&[st("a"), st("b")])),
+            ("values", vec![so.clone()], tuple(&[secret("x"), st("y")])),
+            ("merge", vec![so.clone(), obj(&[("c", st("z"))])], obj(&[("a", secret("x")), ("b", st("y")), ("c", st("z"))])),
+            ("merge", vec![obj(&[("a", secret("x"))]), obj(&[("a", st("y"))])], obj(&[("a", st("y"))])),
+            ("flatten", vec![tuple(&[sl.clone(), tuple(&[st("c")])])], tuple(&[secret("a"), st("b"), st("c")])),
+            ("slice", vec![sl.clone(), n(1), n(2)], tuple(&[st("b")])),
+            ("reverse", vec![sl.clone()], tuple(&[st("b"), secret("a")])),
+            ("zipmap", vec![list(&[st("x"), st("y")]), sl.clone()], obj(&[("x", secret("a")), ("y", st("b"))])),
+            ("tolist", vec![sl.clone()], list(&[secret("a"), st("b")])),
+            ("tomap", vec![so.clone()], Value::Map(Type::String, [("a".to_string(), secret("x")), ("b".to_string(), st("y"))].into())),
+            (
+                "chunklist",
+                vec![list(&[secret("a"), st("b")]), n(1)],
+                Value::List(Type::list(Type::String), vec![list(&[secret("a")]), list(&[st("b")])]),
+            ),
+        ];
+        for (name, args, want) in cases {
+            assert_eq!(call(name, args.clone()), want, "{name}({args:?})");
+        }
+    }
+
+    #[test]
+    fn whole_argument_marks_still_mark_the_whole_result() {
+        let (sl, so) = mixed();
+        let whole = |v: Value| v.sensitive();
+        let cases: Vec<(&str, Vec<Value>)> = vec![
+            ("concat", vec![whole(tuple(&[st("a")])), tuple(&[st("b")])]),
+            ("length", vec![secret("abc")]),
+            ("lookup", vec![so.clone(), secret("b")]),
+            ("lookup", vec![whole(obj(&[("a", st("x"))])), st("a")]),
+            ("element", vec![sl.clone(), n(1).sensitive()]),
+            ("keys", vec![whole(obj(&[("a", n(1))]))]),
+            ("values", vec![whole(so.clone())]),
+            ("merge", vec![whole(so.clone()), obj(&[("c", st("z"))])]),
+            ("flatten", vec![tuple(&[whole(tuple(&[st("a")])), tuple(&[st("b")])])]),
+            ("reverse", vec![whole(tuple(&[st("a"), st("b")]))]),
+            ("chunklist", vec![list(&[st("a")]), n(1).sensitive()]),
+            ("zipmap", vec![list(&[secret("x"), st("y")]), tuple(&[st("1"), st("2")])]),
+            // Functions that read element content (or build sets) mark the whole result.
+            ("toset", vec![sl.clone()]),
+            ("distinct", vec![list(&[secret("a"), st("b")])]),
+            ("compact", vec![list(&[secret("a"), st("b")])]),
+            ("contains", vec![sl.clone(), st("b")]),
+            ("index", vec![sl.clone(), st("b")]),
+            ("sort", vec![list(&[secret("a"), st("b")])]),
+            ("coalescelist", vec![sl.clone(), tuple(&[st("c")])]),
+        ];
+        for (name, args) in cases {
+            let r = call(name, args.clone());
+            assert!(r.marks().sensitive, "{name}({args:?}) = {r:?} should be sensitive as a whole");
+        }
+    }
+
+    #[test]
+    fn unknown_results_carry_element_marks() {
+        let r = call("concat", vec![tuple(&[secret("a")]), tuple(&[Value::unknown()])]);
+        assert!(!r.is_known() && r.marks().sensitive);
+    }
+
+    #[test]
+    fn sensitive_errors_stay_redacted() {
+        let e = call_function("element", vec![tuple(&[]), n(0)], &EvalContext::new()).unwrap_err();
+        assert!(e.contains("empty list"), "{e}");
+        let e = call_function("lookup", vec![obj(&[("a", secret("x"))]), st("zz")], &EvalContext::new()).unwrap_err();
+        assert!(e.contains("(sensitive value)") && !e.contains("zz"), "{e}");
+    }
 }

@@ -8,7 +8,6 @@ use sha2::Digest as _;
 
 use super::util::{s, str_list};
 use super::{bad, fail, p, pu, MarkMode, Param, Spec, P};
-use crate::number::Number;
 use crate::types::Type;
 use crate::value::Value;
 
@@ -40,18 +39,7 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
             }
             yaml_encode(&a[0]).map(Value::String).map_err(fail)
         }),
-        "yamldecode" => sp(&[p("src", P::Str)], P::Any, |a, _| {
-            // go-cty-yaml rejects a source without a document (empty, or only comments).
-            let has_doc = s(&a[0]).lines().any(|l| {
-                let t = l.trim();
-                !(t.is_empty() || t.starts_with('#') || t == "---" || t == "...")
-            });
-            if !has_doc {
-                return Err(fail("empty document is not supported"));
-            }
-            let y: serde_yaml::Value = serde_yaml::from_str(s(&a[0])).map_err(|e| fail(format!("on line ?: {e}")))?;
-            yaml_to_value(&y).map_err(fail)
-        }),
+        "yamldecode" => sp(&[p("src", P::Str)], P::Any, |a, _| super::yaml_decode::decode(s(&a[0])).map_err(fail)),
         "csvdecode" => sp(&[p("str", P::Str)], P::Any, |a, _| csv_decode(s(&a[0])).map_err(fail)),
         "base64encode" => sp(STR, P::Str, |a, _| Ok(Value::String(B64.encode(s(&a[0]))))),
         "base64decode" => sp(STR, P::Str, |a, _| {
@@ -188,42 +176,6 @@ fn enc(v: &Value, out: &mut String) -> Result<(), String> {
 fn json_decode(src: &str) -> Result<Value, String> {
     let j: serde_json::Value = serde_json::from_str(src).map_err(|e| format!("{e}"))?;
     Value::from_json(&j, &Type::Dynamic)
-}
-
-fn yaml_to_value(y: &serde_yaml::Value) -> Result<Value, String> {
-    use serde_yaml::Value as Y;
-    Ok(match y {
-        Y::Null => Value::null(),
-        Y::Bool(b) => Value::Bool(*b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::Number(Number::from(i))
-            } else {
-                let f = n.as_f64().unwrap_or(0.0);
-                if !f.is_finite() {
-                    return Err("cannot represent non-finite number".into());
-                }
-                Value::Number(Number::from_f64(f))
-            }
-        }
-        Y::String(s) => Value::String(s.clone()),
-        Y::Sequence(v) => Value::Tuple(v.iter().map(yaml_to_value).collect::<Result<_, _>>()?),
-        Y::Mapping(m) => {
-            let mut out = BTreeMap::new();
-            for (k, v) in m {
-                let key = match k {
-                    Y::String(s) => s.clone(),
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".into(),
-                    _ => return Err("complex map keys are not supported".into()),
-                };
-                out.insert(key, yaml_to_value(v)?);
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(t) => yaml_to_value(&t.value)?,
-    })
 }
 
 /// `yamlencode` as go-cty-yaml writes it (go-yaml's emitter): block style, strings double

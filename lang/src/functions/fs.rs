@@ -1,5 +1,5 @@
-//! Filesystem functions: file, fileexists, filebase64, templatefile, file hashes and path
-//! helpers. Relative paths resolve against `EvalContext::base_dir`.
+//! Filesystem functions: file, fileexists, filebase64, templatefile (and templatestring, which
+//! shares its rendering), file hashes and path helpers. Relative paths resolve against `EvalContext::base_dir`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,13 +8,15 @@ use base64::Engine as _;
 use sha2::Digest as _;
 
 use super::util::s;
-use super::{bad, fail, p, FnError, MarkMode, Param, Spec, P};
+use super::{bad, fail, p, pu, FnError, MarkMode, Param, Spec, P};
 use crate::eval::EvalContext;
+use crate::types::Type;
 use crate::value::Value;
 
 pub(super) const NAMES: &[&str] = &[
     "file", "fileexists", "filebase64", "templatefile", "filemd5", "filesha1", "filesha256", "filesha512",
     "filebase64sha256", "filebase64sha512", "basename", "dirname", "pathexpand", "abspath", "fileset",
+    "templatestring",
 ];
 
 /// Matches one path segment against one pattern segment, as Go's `filepath.Match` (with
@@ -155,6 +157,9 @@ fn fileset(a: Vec<Value>, ctx: &EvalContext) -> Result<Value, FnError> {
 fn sp(params: &[Param], ret: P, f: super::Impl) -> Option<Spec> {
     Some(Spec { params: params.to_vec(), variadic: None, ret, marks: MarkMode::Deep, f })
 }
+fn own(params: &[Param], ret: P, f: super::Impl) -> Option<Spec> {
+    Some(Spec { params: params.to_vec(), variadic: None, ret, marks: MarkMode::Own, f })
+}
 
 fn resolve(ctx: &EvalContext, path: &str) -> PathBuf {
     let p = Path::new(path);
@@ -239,36 +244,73 @@ pub(super) fn spec(name: &str) -> Option<Spec> {
         }),
         "templatefile" => sp(&[p("path", P::Str), p("vars", P::Any)], P::Any, |a, ctx| {
             let src = read_str(ctx, s(&a[0]))?;
-            let vars: BTreeMap<String, Value> = match a[1].unmarked() {
-                Value::Map(_, m) | Value::Object(m) => m.clone(),
-                _ => return Err(bad(1, "invalid vars value: must be a map")),
-            };
-            for k in vars.keys() {
-                let ok = k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-                    && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-                if !ok {
-                    return Err(bad(1, format!("invalid template variable name {k:?}: must start with a letter, followed by zero or more letters, digits, and underscores")));
-                }
-            }
+            let vars = template_vars(&a[1])?;
             let tpl = hcl_edit::parser::parse_template(&src).map_err(|e| fail(format!("failed to parse template: {e}")))?;
-            // Terraform checks the template's references before rendering, as an argument error.
-            for r in crate::references::template_references(&tpl) {
-                if !vars.contains_key(&r.root) {
-                    let at = source_range(s(&a[0]), &src, r.span.start, r.span.start + r.root.len());
-                    return Err(bad(1, format!("vars map does not contain key {:?}, referenced at {at}", r.root)));
-                }
+            render(&tpl, s(&a[0]), &src, vars, ctx, "cannot recursively call templatefile from inside templatefile call")
+        }),
+        // Terraform 1.9's `templatestring`. The evaluator has already checked the *form* of the
+        // template argument (a literal string or a plain reference: see `eval`); marks are
+        // handled here: the template's own marks and every mark in the vars mark the result.
+        "templatestring" => own(&[pu("template", P::Any), p("vars", P::Any)], P::Str, |a, ctx| {
+            if !a[0].is_known() {
+                return Ok(Value::Unknown(Type::String).mark(a[0].marks_deep()));
             }
-            if IN_TEMPLATE.with(|c| c.get()) {
-                return Err(fail("cannot recursively call templatefile from inside templatefile call"));
+            // Exactly a string: the stringification of a number or bool cannot be a useful template.
+            if a[0].ty() != Type::String || a[0].is_null() {
+                return Err(bad(0, "invalid template expression: a string is required"));
             }
-
-            IN_TEMPLATE.with(|c| c.set(true));
-            let r = crate::eval::eval_template(&tpl, vars, ctx);
-            IN_TEMPLATE.with(|c| c.set(false));
-            r.map_err(|d| fail(format!("{}: {}", d.summary, d.detail)))
+            let (template, tmarks) = a[0].clone().unmark();
+            let (vars, vmarks) = a[1].clone().unmark_deep();
+            let marks = tmarks.union(vmarks);
+            let src = s(&template);
+            let tpl = hcl_edit::parser::parse_template(src).map_err(|e| bad(0, format!("invalid template: {e}")))?;
+            let vars = template_vars(&vars)?;
+            let v = render(&tpl, "<templatestring argument>", src, vars, ctx, "cannot recursively call templatestring from inside another template function")
+                // A reference error quotes the template: blame the template when it is
+                // sensitive, so that the call wrapper redacts it.
+                .map_err(|e| match e {
+                    FnError::Arg { detail, .. } if tmarks.sensitive => FnError::Arg { index: 0, detail },
+                    e => e,
+                })?;
+            let v = crate::convert::convert(v, &Type::String).map_err(|e| fail(format!("invalid template result: {e}")))?;
+            Ok(v.mark(marks))
         }),
         _ => None,
     }
+}
+
+/// The variables of a template function: a map or object whose keys are identifiers.
+fn template_vars(v: &Value) -> Result<BTreeMap<String, Value>, FnError> {
+    let vars: BTreeMap<String, Value> = match v.unmarked() {
+        Value::Map(_, m) | Value::Object(m) => m.clone(),
+        _ => return Err(bad(1, "invalid vars value: must be a map")),
+    };
+    for k in vars.keys() {
+        let ok = k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if !ok {
+            return Err(bad(1, format!("invalid template variable name {k:?}: must start with a letter, followed by zero or more letters, digits, and underscores")));
+        }
+    }
+    Ok(vars)
+}
+
+/// Renders a parsed template of `templatefile` or `templatestring` (`file` names its source in
+/// errors). Templates cannot call template functions: `recursion` is the error for that.
+fn render(tpl: &hcl_edit::template::Template, file: &str, src: &str, vars: BTreeMap<String, Value>, ctx: &EvalContext, recursion: &str) -> Result<Value, FnError> {
+    // Terraform checks the template's references before rendering, as an argument error.
+    for r in crate::references::template_references(tpl) {
+        if !vars.contains_key(&r.root) {
+            let at = source_range(file, src, r.span.start, r.span.start + r.root.len());
+            return Err(bad(1, format!("vars map does not contain key {:?}, referenced at {at}", r.root)));
+        }
+    }
+    if IN_TEMPLATE.with(|c| c.get()) {
+        return Err(fail(recursion));
+    }
+    IN_TEMPLATE.with(|c| c.set(true));
+    let r = crate::eval::eval_template(tpl, vars, ctx);
+    IN_TEMPLATE.with(|c| c.set(false));
+    r.map_err(|d| fail(format!("{}: {}", d.summary, d.detail)))
 }
 
 /// HCL's `file:line,col-endcol` rendering of a byte range within one line of `src`.

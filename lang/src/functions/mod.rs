@@ -11,6 +11,8 @@ mod net;
 mod numeric;
 mod strings;
 mod time;
+mod yaml_decode;
+mod yaml_events;
 
 use crate::convert::convert;
 use crate::eval::EvalContext;
@@ -96,6 +98,12 @@ pub(crate) const fn pu(name: &'static str, ty: P) -> Param {
 pub(crate) enum MarkMode {
     /// Unmark all arguments deeply, mark the result with the union.
     Deep,
+    /// Unmark only each argument's own (top-level) marks and mark the result with their union;
+    /// the function sees marked elements and passes them through, so `concat([sensitive("a")],
+    /// ["b"])` keeps `"b"` unmarked, as cty's `AllowMarked` functions do. Only for functions
+    /// whose result never depends on the *content* of a marked element (an unknown result is
+    /// marked with every mark found, deep or not).
+    Shallow,
     /// The function sees marked arguments and marks its result itself.
     Own,
 }
@@ -207,16 +215,29 @@ fn call_inner(name: &str, args: Vec<Value>, ctx: &EvalContext) -> Result<Value, 
         });
     }
     let mut marks = Marks::NONE;
+    // Every mark anywhere in the arguments: what an unknown result of a `Shallow` or `Own`
+    // call carries.
+    let mut deep_marks = Marks::NONE;
     let mut out = Vec::with_capacity(args.len());
     let mut unknown = false;
     for (i, a) in args.into_iter().enumerate() {
         let param = spec.params.get(i).copied().or(spec.variadic).unwrap_or(p("args", P::Any));
-        let a = if spec.marks == MarkMode::Deep {
-            let (v, m) = a.unmark_deep();
-            marks = marks.union(m);
-            v
-        } else {
-            a
+        let a = match spec.marks {
+            MarkMode::Deep => {
+                let (v, m) = a.unmark_deep();
+                marks = marks.union(m);
+                v
+            }
+            MarkMode::Shallow => {
+                deep_marks = deep_marks.union(a.marks_deep());
+                let (v, m) = a.unmark();
+                marks = marks.union(m);
+                v
+            }
+            MarkMode::Own => {
+                deep_marks = deep_marks.union(a.marks_deep());
+                a
+            }
         };
         if a.is_null() && !param.allow_null {
             return Err(FnError::Arg {
@@ -232,7 +253,7 @@ fn call_inner(name: &str, args: Vec<Value>, ctx: &EvalContext) -> Result<Value, 
         out.push(c);
     }
     if unknown {
-        return Ok(Value::Unknown(spec.ret.ty()).mark(marks));
+        return Ok(Value::Unknown(spec.ret.ty()).mark(marks.union(deep_marks)));
     }
     let res = (spec.f)(out, ctx).map_err(|e| match e {
         FnError::Arg { index, detail } => {
