@@ -794,7 +794,10 @@ pub(crate) fn get_attr(v: Value, name: &str, span: Option<Range<usize>>) -> R {
         },
         Value::Object(mut attrs) => match attrs.remove(name) {
             Some(x) => x,
-            None => return Err(err("Unsupported attribute", format!("This object does not have an attribute named {name:?}."), span)),
+            None => {
+                let hint = crate::functions::closest(name, attrs.keys().map(String::as_str)).map(|s| format!(" Did you mean {s:?}?")).unwrap_or_default();
+                return Err(err("Unsupported attribute", format!("This object does not have an attribute named {name:?}.{hint}"), span));
+            }
         },
         Value::Map(_, mut entries) => match entries.remove(name) {
             Some(x) => x,

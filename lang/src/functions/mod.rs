@@ -146,6 +146,11 @@ pub fn function_names() -> Vec<&'static str> {
     v
 }
 
+/// The closest of `candidates` to `name` (fewer than 3 edits), for "did you mean" hints.
+pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates.into_iter().map(|n| (levenshtein(n, name), n)).filter(|(d, _)| *d < 3 && *d < name.len().max(2)).min().map(|(_, n)| n)
+}
+
 /// The closest known function name, for "did you mean" hints.
 pub(crate) fn suggest(name: &str) -> Option<&'static str> {
     function_names()
