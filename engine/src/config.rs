@@ -131,6 +131,8 @@ pub enum IgnoreChanges {
 #[derive(Clone, Debug, Default)]
 pub struct BlockBody {
     pub attrs: IndexMap<String, Expr>,
+    /// Where each argument's name is (for errors about the argument itself).
+    pub key_locs: IndexMap<String, Loc>,
     pub blocks: Vec<NestedBlock>,
 }
 
@@ -876,7 +878,7 @@ impl Loader {
                     "sensitive" => v.sensitive = literal_bool(&a.value).unwrap_or(false),
                     "nullable" => v.nullable = literal_bool(&a.value).unwrap_or(true),
                     other => diags.push(
-                        Diagnostic::error("Unsupported argument", format!("An argument named \"{other}\" is not expected in a variable block. Expected one of: default, type, description, sensitive, nullable."))
+                        Diagnostic::error("Unsupported argument", format!("An argument named \"{other}\" is not expected in a variable block.{}", hint_or_list(other, &["default", "type", "description", "sensitive", "nullable"])))
                             .at(self.loc(a.key.span())),
                     ),
                 },
@@ -1054,6 +1056,7 @@ impl Loader {
                                     .at(self.loc(a.key.span())),
                             );
                         }
+                        body.key_locs.insert(key.to_string(), self.loc(a.key.span()));
                         body.attrs.insert(key.to_string(), self.expr(&a.value));
                     }
                 },
@@ -1126,7 +1129,7 @@ impl Loader {
                 }
                 "replace_triggered_by" => l.replace_triggered_by = self.expr_list(&a.value),
                 other => diags.push(
-                    Diagnostic::error("Unsupported argument", format!("An argument named \"{other}\" is not expected in a lifecycle block. Expected one of: create_before_destroy, prevent_destroy, ignore_changes, replace_triggered_by."))
+                    Diagnostic::error("Unsupported argument", format!("An argument named \"{other}\" is not expected in a lifecycle block.{}", hint_or_list(other, &["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"])))
                         .at(self.loc(a.key.span())),
                 ),
             }
@@ -1241,4 +1244,12 @@ pub fn function_call_span(e: &Expression) -> Option<std::ops::Range<usize>> {
     let mut f = Finder(None);
     f.visit_expr(e);
     f.0
+}
+
+/// " Did you mean "x"?" for a near name, else the list of expected names.
+fn hint_or_list(name: &str, expected: &[&str]) -> String {
+    match crate::diag::suggest(name, expected.iter().copied()) {
+        Some(s) => format!(" Did you mean \"{s}\"?"),
+        None => format!(" Expected one of: {}.", expected.join(", ")),
+    }
 }

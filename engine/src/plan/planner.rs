@@ -124,7 +124,7 @@ pub fn eval_resource_config(scope: &Scope, r: &Resource, inst: &InstanceCtx, sch
             let hint = suggest(name, schema.attributes.keys().map(String::as_str).chain(META)).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
             diags.push(
                 Diagnostic::error("Unsupported argument", format!("An argument named \"{name}\" is not expected here.{hint}"))
-                    .at(e.loc.clone())
+                    .at(r.body.key_locs.get(name).cloned().unwrap_or_else(|| e.loc.clone()))
                     .in_context(r.context()),
             );
             continue;
