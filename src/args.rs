@@ -82,7 +82,7 @@ pub struct CommonArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct LockArgs {
-    /// Don't hold a state lock during the operation. Dangerous if others might run infra concurrently.
+    /// Hold the state lock during the operation (default true). -lock=false skips it: dangerous if others might run infra concurrently.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub lock: bool,
     /// How long to retry acquiring a busy state lock, e.g. 30s or 5m (default 0s: fail at once).
@@ -124,24 +124,16 @@ pub struct ValidateArgs {
     pub common: CommonArgs,
 }
 
+/// Flags shared by `plan`, `apply` and `destroy`.
 #[derive(Args, Debug, Clone)]
-pub struct PlanArgs {
-    /// Write the plan to this file, to apply exactly it later with `infra apply FILE`.
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+pub struct OperationArgs {
     /// Plan to destroy every managed object.
     #[arg(long)]
     pub destroy: bool,
-    /// Exit 0 when there are no changes, 1 on error, 2 when there are changes.
-    #[arg(long)]
-    pub detailed_exitcode: bool,
-    /// Ask for input for variables if not set (infra never prompts; missing variables are errors).
+    /// Ask for input (approval of an apply). infra never prompts for variables: missing ones are errors.
     #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, default_value_t = true, default_missing_value = "true", value_name = "BOOL")]
     pub input: bool,
-    /// Print the plan as JSON (the schema of `terraform show -json`) instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// Limit planning to this resource (and what it depends on). Repeatable.
+    /// Limit the operation to this resource (and what it depends on). Repeatable.
     #[arg(long = "target", value_name = "ADDRESS")]
     pub targets: Vec<String>,
     /// Read the current state of every object before planning (default true).
@@ -162,39 +154,32 @@ pub struct PlanArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct PlanArgs {
+    /// Write the plan to this file, to apply exactly it later with `infra apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there are no changes, 1 on error, 2 when there are changes.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Print the plan as JSON (the schema of `terraform show -json`) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub op: OperationArgs,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct ApplyArgs {
     /// A plan file saved by `infra plan -out`: apply exactly it.
     pub plan_file: Option<PathBuf>,
     /// Skip interactive approval of the plan.
     #[arg(long)]
     pub auto_approve: bool,
-    /// Plan to destroy every managed object.
-    #[arg(long)]
-    pub destroy: bool,
-    /// Ask for input (approval, variables). With -input=false and no -auto-approve, apply fails.
-    #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, default_value_t = true, default_missing_value = "true", value_name = "BOOL")]
-    pub input: bool,
-    /// Print machine-readable progress as JSON lines.
+    /// Print machine-readable progress as JSON lines (Terraform's machine-readable UI).
     #[arg(long)]
     pub json: bool,
-    /// Limit the operation to this resource (and what it depends on). Repeatable.
-    #[arg(long = "target", value_name = "ADDRESS")]
-    pub targets: Vec<String>,
-    /// Read the current state of every object before planning (default true).
-    #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, default_value_t = true, default_missing_value = "true", value_name = "BOOL")]
-    pub refresh: bool,
-    /// Limit the number of concurrent operations (default 10).
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub parallelism: usize,
-    /// Path of the state file (default terraform.tfstate).
-    #[arg(long, value_name = "PATH")]
-    pub state: Option<PathBuf>,
     #[command(flatten)]
-    pub vars: VarArgs,
-    #[command(flatten)]
-    pub lock: LockArgs,
-    #[command(flatten)]
-    pub common: CommonArgs,
+    pub op: OperationArgs,
 }
 
 #[derive(Args, Debug)]

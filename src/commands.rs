@@ -18,7 +18,7 @@ use infra_engine::vars::{resolve, VarArg};
 use infra_providers::Registry;
 use infra_state::{LocalBackend, LockInfo, State, StateLock};
 
-use crate::args::{self, ApplyArgs, Command, LockArgs, PlanArgs, StateCommand, VarArgs};
+use crate::args::{self, ApplyArgs, Command, LockArgs, OperationArgs, PlanArgs, StateCommand, VarArgs};
 use crate::ui;
 
 const DEFAULT_STATE: &str = "terraform.tfstate";
@@ -189,7 +189,7 @@ fn env_vars() -> Vec<(String, String)> {
 }
 
 /// Loads config, variables and state and makes a plan.
-async fn make_plan(a: &PlanArgs, backend: &LocalBackend, color: bool) -> Result<(Config, Plan), i32> {
+async fn make_plan(a: &OperationArgs, backend: &LocalBackend, color: bool) -> Result<(Config, Plan), i32> {
     let Some((config, graph)) = load(color) else { return Err(1) };
     let (vars, vdiags) = resolve(&config, &var_args(&a.vars), &env_vars());
     ui::diagnostics(&vdiags, color);
@@ -216,13 +216,13 @@ async fn make_plan(a: &PlanArgs, backend: &LocalBackend, color: bool) -> Result<
 }
 
 async fn plan_cmd(a: PlanArgs) -> i32 {
-    let color = ui::color_enabled(a.common.no_color) && !a.json;
-    let backend = backend(a.state.as_deref());
-    let _lock = match lock(&backend, &a.lock, "OperationTypePlan", color) {
+    let color = ui::color_enabled(a.op.common.no_color) && !a.json;
+    let backend = backend(a.op.state.as_deref());
+    let _lock = match lock(&backend, &a.op.lock, "OperationTypePlan", color) {
         Ok(l) => l,
         Err(c) => return c,
     };
-    let (config, p) = match make_plan(&a, &backend, color).await {
+    let (config, p) = match make_plan(&a.op, &backend, color).await {
         Ok(x) => x,
         Err(c) => return c,
     };
@@ -250,27 +250,12 @@ async fn plan_cmd(a: PlanArgs) -> i32 {
     }
 }
 
-fn plan_args_from(a: &ApplyArgs, destroy: bool) -> PlanArgs {
-    PlanArgs {
-        out: None,
-        destroy: destroy || a.destroy,
-        detailed_exitcode: false,
-        input: a.input,
-        json: false,
-        targets: a.targets.clone(),
-        refresh: a.refresh,
-        parallelism: a.parallelism,
-        state: a.state.clone(),
-        vars: a.vars.clone(),
-        lock: a.lock.clone(),
-        common: a.common.clone(),
-    }
-}
-
 async fn apply_cmd(a: ApplyArgs, destroy: bool) -> i32 {
-    let color = ui::color_enabled(a.common.no_color);
-    let backend = backend(a.state.as_deref());
-    let _lock = match lock(&backend, &a.lock, "OperationTypeApply", color) {
+    let mut op = a.op.clone();
+    op.destroy |= destroy;
+    let color = ui::color_enabled(op.common.no_color);
+    let backend = backend(op.state.as_deref());
+    let _lock = match lock(&backend, &op.lock, "OperationTypeApply", color) {
         Ok(l) => l,
         Err(c) => return c,
     };
@@ -300,8 +285,7 @@ async fn apply_cmd(a: ApplyArgs, destroy: bool) -> i32 {
         }
         (config, pf.plan)
     } else {
-        let pa = plan_args_from(&a, destroy);
-        let (config, p) = match make_plan(&pa, &backend, color).await {
+        let (config, p) = match make_plan(&op, &backend, color).await {
             Ok(x) => x,
             Err(c) => return c,
         };
@@ -318,10 +302,10 @@ async fn apply_cmd(a: ApplyArgs, destroy: bool) -> i32 {
             return 0;
         }
         if !a.auto_approve {
-            if !a.input {
+            if !op.input {
                 return fail("Apply not approved", "With -input=false infra cannot ask for approval. Use -auto-approve, or save a plan with `infra plan -out FILE` and apply that file.", color);
             }
-            let verb = if pa.destroy { "destroy all remote objects" } else { "perform these actions" };
+            let verb = if op.destroy { "destroy all remote objects" } else { "perform these actions" };
             ui::out(&format!("\nDo you want to {verb}?\n  infra will {verb} as described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "));
             let mut line = String::new();
             let _ = std::io::stdin().lock().read_line(&mut line);
@@ -331,7 +315,7 @@ async fn apply_cmd(a: ApplyArgs, destroy: bool) -> i32 {
         }
         (config, p)
     };
-    run_apply(&config, &p, &backend, a.parallelism, color, a.json).await
+    run_apply(&config, &p, &backend, op.parallelism, color, a.json).await
 }
 
 async fn run_apply(config: &Config, p: &Plan, backend: &LocalBackend, parallelism: usize, color: bool, json: bool) -> i32 {
