@@ -857,3 +857,43 @@ fn import_and_removed_blocks() {
     assert_eq!(ctx.run(&["apply", "-auto-approve"]).code, 0);
     assert_eq!(ctx.state_list(), vec!["random_string.s".to_string()]);
 }
+
+/// The modules example: module instances per for_each key, module-qualified addresses in plan
+/// and state, and a variable change that touches exactly the expected module instances.
+#[test]
+fn modules_example_plans_per_module_instance() {
+    let ctx = Ctx::new();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/modules");
+    std::fs::create_dir_all(ctx.path().join("modules/service")).unwrap();
+    std::fs::copy(src.join("main.tf"), ctx.path().join("main.tf")).unwrap();
+    std::fs::copy(src.join("modules/service/main.tf"), ctx.path().join("modules/service/main.tf")).unwrap();
+    let apply = ctx.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert!(apply.stdout.contains("\"prod\" = \"https://api-prod-"), "{}", apply.stdout);
+    let listed = ctx.state_list();
+    assert_eq!(listed.len(), 6, "{listed:?}");
+    assert!(listed.contains(&"module.service[\"prod\"].null_resource.replica[2]".to_string()), "{listed:?}");
+    assert_eq!(ctx.run(&["plan", "-detailed-exitcode"]).code, 0);
+    let json = ctx.run(&["plan", "-json", "-var", "environments={staging={replicas=2}}"]);
+    assert_eq!(json.code, 0, "{}", json.all());
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let mut changed: Vec<(String, String)> = doc["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["change"]["actions"] != serde_json::json!(["no-op"]))
+        .map(|c| (c["address"].as_str().unwrap().to_string(), c["change"]["actions"][0].as_str().unwrap().to_string()))
+        .collect();
+    changed.sort();
+    let want: Vec<(String, String)> = [
+        ("module.service[\"prod\"].null_resource.replica[0]", "delete"),
+        ("module.service[\"prod\"].null_resource.replica[1]", "delete"),
+        ("module.service[\"prod\"].null_resource.replica[2]", "delete"),
+        ("module.service[\"prod\"].random_id.suffix", "delete"),
+        ("module.service[\"staging\"].null_resource.replica[1]", "create"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(changed, want);
+}
