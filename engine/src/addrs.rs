@@ -183,7 +183,7 @@ impl FromStr for ModuleInstance {
         let mut out = Vec::new();
         while !rest.is_empty() {
             let r = rest.strip_prefix("module.").ok_or_else(|| err("expected module.NAME"))?;
-            let end = r.find(|c: char| c == '[' || c == '.').unwrap_or(r.len());
+            let end = r.find(['[', '.']).unwrap_or(r.len());
             let name = &r[..end];
             if !is_ident(name) {
                 return Err(err("module names must be identifiers"));
@@ -207,7 +207,7 @@ impl FromStr for InstanceAddr {
         let mut module = Vec::new();
         let mut rest = s;
         while let Some(r) = rest.strip_prefix("module.") {
-            let end = r.find(|c: char| c == '[' || c == '.').unwrap_or(r.len());
+            let end = r.find(['[', '.']).unwrap_or(r.len());
             let name = &r[..end];
             if !is_ident(name) {
                 return Err(err("module names must be identifiers"));

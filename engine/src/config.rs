@@ -532,14 +532,6 @@ pub fn load_file(config: &mut Config, file: &Arc<SourceFile>, diags: &mut Diagno
     }
 }
 
-fn capitalize(s: &str) -> String {
-    let mut cs = s.chars();
-    match cs.next() {
-        Some(c) => c.to_uppercase().collect::<String>() + cs.as_str(),
-        None => String::new(),
-    }
-}
-
 struct Loader {
     file: Arc<SourceFile>,
 }

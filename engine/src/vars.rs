@@ -104,7 +104,7 @@ pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (B
     for (name, decl) in &config.variables {
         let ty = decl.ty.clone().unwrap_or(Type::Dynamic);
         // Where the value came from, for messages: (summary, description, location).
-        let mut origin: (&str, String, Option<Loc>) = ("Invalid value for input variable", String::new(), Some(decl.loc.clone()));
+        let origin: (&str, String, Option<Loc>);
         let value = match raw.remove(name) {
             Some(Raw::Text(text, source)) => match parse_text(&text, &ty) {
                 Ok(v) => {
