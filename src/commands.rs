@@ -235,7 +235,8 @@ async fn plan_cmd(a: PlanArgs) -> i32 {
         }
     }
     if let Some(out) = &a.out {
-        let pf = PlanFile { plan: p.clone(), config_files: config.files.iter().map(|f| (f.name.clone(), f.text.clone())).collect(), infra_version: env!("CARGO_PKG_VERSION").to_string() };
+        let config_files = config.all_modules().iter().flat_map(|m| m.files.iter()).map(|f| (f.name.clone(), f.text.clone())).collect();
+        let pf = PlanFile { plan: p.clone(), config_files, infra_version: env!("CARGO_PKG_VERSION").to_string() };
         if let Err(e) = write_planfile(out, &pf) {
             return fail("Failed to write plan file", e.to_string(), color);
         }
@@ -424,13 +425,21 @@ fn show(path: Option<&Path>, json: bool, color: bool) -> i32 {
                 Err(e) => return fail("Failed to read the plan file", e.to_string(), color),
             };
             if json {
-                let mut cfg = Config::default();
-                let mut diags = Diagnostics::default();
-                for (name, text) in &pf.config_files {
-                    let f = Arc::new(infra_engine::diag::SourceFile { name: name.clone(), path: PathBuf::from(name), text: text.clone() });
-                    infra_engine::config::load_file(&mut cfg, &f, &mut diags);
-                    cfg.files.push(f);
-                }
+                // The configuration the plan was made from: the working directory's when it is
+                // unchanged (modules included), else the root files saved in the plan.
+                let (here, _) = load_dir(Path::new("."));
+                let cfg = if here.content_hash() == pf.plan.config_hash {
+                    here
+                } else {
+                    let mut cfg = Config::default();
+                    let mut diags = Diagnostics::default();
+                    for (name, text) in pf.config_files.iter().filter(|(n, _)| !n.contains('/')) {
+                        let f = Arc::new(infra_engine::diag::SourceFile { name: name.clone(), path: PathBuf::from(name), text: text.clone() });
+                        infra_engine::config::load_file(&mut cfg, &f, &mut diags);
+                        cfg.files.push(f);
+                    }
+                    cfg
+                };
                 ui::out(&format!("{}\n", serde_json::to_string(&render::json::plan_json(&pf.plan, &infra_engine::jsonconfig::json_config_input(&cfg))).unwrap_or_default()));
             } else {
                 ui::out(&render::text::render_plan(&pf.plan, &render::text::TextOptions { color }));
