@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 /// Passing cases today (573 at commit aeb9c1b); the test fails if fewer pass. Raise it as the
 /// engine improves (the summary says when).
-const FLOOR: usize = 656;
+const FLOOR: usize = 657;
 
 /// A case's `infra` invocation is killed after this long.
 const TIMEOUT: Duration = Duration::from_secs(20);

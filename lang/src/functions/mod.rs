@@ -7,6 +7,7 @@ mod charset;
 mod collections;
 mod encoding;
 mod fs;
+mod goflate;
 mod net;
 mod numeric;
 mod strings;
