@@ -103,6 +103,8 @@ pub struct InstanceCtx {
     pub each_value: Option<Value>,
     /// `self` in postconditions: the object being planned or applied.
     pub self_value: Option<Value>,
+    /// Extra root names, such as a `dynamic` block's iterator.
+    pub extra: BTreeMap<String, Value>,
 }
 
 impl InstanceCtx {
@@ -378,6 +380,10 @@ impl<'c> Scope<'c> {
             }
         };
         for t in refs {
+            if let Some(v) = inst.extra.get(&t.root) {
+                vars.insert(t.root.clone(), v.clone());
+                continue;
+            }
             let attr = |i: usize| match t.steps.get(i) {
                 Some(TraversalStep::Attr(a)) => Some(a.clone()),
                 _ => None,

@@ -134,7 +134,11 @@ impl Graph {
             let node = Node::Resource(r.addr.clone());
             let ctx = r.context();
             let mut exprs: Vec<&Expr> = r.body.attrs.values().collect();
-            collect_nested(&r.body.blocks, &mut exprs);
+            let mut nested = Vec::new();
+            collect_nested(&r.body.blocks, &[], &mut nested);
+            for (e, iterators) in nested {
+                self.connect_skipping(m, &node, e, &ctx, diags, r.count.is_some(), r.for_each.is_some(), &iterators);
+            }
             exprs.extend(r.count.iter());
             exprs.extend(r.for_each.iter());
             exprs.extend(r.depends_on.iter());
@@ -194,8 +198,18 @@ impl Graph {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     fn connect(&mut self, m: &Config, to: &Node, e: &Expr, ctx: &str, diags: &mut Diagnostics, has_count: bool, has_each: bool) {
+        self.connect_skipping(m, to, e, ctx, diags, has_count, has_each, &[])
+    }
+
+    /// Like `connect`, ignoring references rooted at `local_names` (dynamic block iterators).
+    #[allow(clippy::too_many_arguments)]
+    fn connect_skipping(&mut self, m: &Config, to: &Node, e: &Expr, ctx: &str, diags: &mut Diagnostics, has_count: bool, has_each: bool, local_names: &[String]) {
         for t in references(&e.expr) {
+            if local_names.contains(&t.root) {
+                continue;
+            }
             let loc = span_loc(e, &t);
             match t.root.as_str() {
                 "count" if !has_count => {
@@ -365,10 +379,26 @@ impl Graph {
     }
 }
 
-fn collect_nested<'a>(blocks: &'a [crate::config::NestedBlock], out: &mut Vec<&'a Expr>) {
+/// Expressions of nested blocks, each with the iterator names in scope there: a `dynamic`
+/// block's `content` sees its iterator (the `iterator` argument, or the block type's name).
+fn collect_nested<'a>(blocks: &'a [crate::config::NestedBlock], scope: &[String], out: &mut Vec<(&'a Expr, Vec<String>)>) {
     for b in blocks {
-        out.extend(b.body.attrs.values());
-        collect_nested(&b.body.blocks, out);
+        let mut inner = scope.to_vec();
+        if b.kind == "dynamic" {
+            let it = b.body.attrs.get("iterator").map(|e| crate::config::traversal_text(&e.expr)).or_else(|| b.labels.first().cloned());
+            for (k, e) in &b.body.attrs {
+                if k != "iterator" {
+                    out.push((e, scope.to_vec()));
+                }
+            }
+            inner.extend(it);
+            for c in &b.body.blocks {
+                collect_nested(std::slice::from_ref(c), &inner, out);
+            }
+            continue;
+        }
+        out.extend(b.body.attrs.values().map(|e| (e, scope.to_vec())));
+        collect_nested(&b.body.blocks, &inner, out);
     }
 }
 

@@ -80,6 +80,11 @@ fn decode_attributes(j: &serde_json::Value, schema: Option<&Schema>) -> Value {
         };
         attrs.insert(name.clone(), v.unwrap_or_else(|_| Value::Null(a.ty.clone())));
     }
+    for (name, bt) in &schema.blocks {
+        let raw = obj.and_then(|o| o.get(name)).cloned().unwrap_or(serde_json::Value::Null);
+        let ty = bt.value_type();
+        attrs.insert(name.clone(), Value::from_json(&raw, &ty).unwrap_or(Value::Null(ty)));
+    }
     Value::Object(attrs)
 }
 

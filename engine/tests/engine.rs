@@ -840,3 +840,58 @@ resource "fake_thing" "y" {
     let del = call(&calls, Op::Delete, "x");
     assert!(upd.end <= del.start, "x was deleted while y (which used it) was still being updated");
 }
+
+/// Nested blocks and `dynamic` blocks: evaluated into the schema's list/single block values,
+/// stored and read back without a diff; changing one generated block is an in-place update.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn nested_and_dynamic_blocks() {
+    let env = Env::new();
+    let config = |ports: &str| {
+        format!(
+            r#"
+locals {{
+  ports = {ports}
+}}
+resource "fake_ruleset" "r" {{
+  name = "edge"
+  rule {{
+    port = 22
+  }}
+  dynamic "rule" {{
+    for_each = local.ports
+    iterator = p
+    content {{
+      port  = p.value
+      proto = "tcp-${{p.key}}"
+    }}
+  }}
+  origin {{
+    host = "example.test"
+  }}
+}}
+"#
+        )
+    };
+    env.write(&config("{ http = 80, https = 443 }"));
+    let (cfg, p) = env.plan().await;
+    let c = change(&p, "fake_ruleset.r");
+    assert_eq!(c.action, Action::Create);
+    let rules = c.after.get_attr("rule").unwrap();
+    let ports: Vec<String> = rules.as_seq().unwrap().iter().map(|r| r.get_attr("port").unwrap().as_number().unwrap().to_string()).collect();
+    assert_eq!(ports, vec!["22", "80", "443"]);
+    assert_eq!(rules.as_seq().unwrap()[1].get_attr("proto").unwrap(), infra_lang::Value::string("tcp-http"));
+    assert_eq!(c.after.get_attr("origin").unwrap().get_attr("host").unwrap(), infra_lang::Value::string("example.test"));
+    let (outcome, state) = env.apply_plan(&cfg, &p, 10).await;
+    assert!(!outcome.errors.has_errors(), "{}", render(&outcome.errors));
+    assert_eq!(stored(&state, "fake_ruleset.r").attributes["rule"][2]["port"], 443);
+    let (_, again) = env.plan().await;
+    assert!(again.is_empty(), "blocks read back from state must not diff: {:?}", actions(&again));
+    env.write(&config("{ http = 8080, https = 443 }"));
+    let (_, changed) = env.plan().await;
+    assert_eq!(change(&changed, "fake_ruleset.r").action, Action::Update);
+
+    // A misspelled block type suggests the right one.
+    env.write("resource \"fake_ruleset\" \"r\" {\n  name = \"x\"\n  rulle {\n    port = 1\n  }\n}\n");
+    let err = env.try_plan(&PlanOptions::default(), Default::default()).await.err().expect("plan must fail");
+    assert!(render(&err).contains("Did you mean \"rule\"?"), "{}", render(&err));
+}

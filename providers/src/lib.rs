@@ -10,4 +10,4 @@ pub mod schema;
 
 pub use provider::{plan_from_schema, PlannedState, Provider, ProviderError};
 pub use registry::Registry;
-pub use schema::{Attribute, ProviderSchema, Schema};
+pub use schema::{Attribute, BlockType, Nesting, ProviderSchema, Schema};

@@ -58,24 +58,64 @@ impl Attribute {
     }
 }
 
+/// How a nested block type repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nesting {
+    /// At most one block; the value is an object (null when absent).
+    Single,
+    /// Ordered blocks; the value is a list of objects.
+    List,
+    /// Unordered blocks; the value is a set of objects.
+    Set,
+}
+
+/// A nested block type (`rule { ... }` inside a resource).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockType {
+    pub nesting: Nesting,
+    pub block: Schema,
+    pub min_items: u64,
+    /// 0: no limit.
+    pub max_items: u64,
+}
+
+impl BlockType {
+    /// The type of the block type's value in the resource object.
+    pub fn value_type(&self) -> Type {
+        let o = self.block.object_type();
+        match self.nesting {
+            Nesting::Single => o,
+            Nesting::List => Type::list(o),
+            Nesting::Set => Type::set(o),
+        }
+    }
+}
+
 /// The schema of one resource type or data source.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Schema {
     pub version: u64,
     pub attributes: BTreeMap<String, Attribute>,
+    pub blocks: BTreeMap<String, BlockType>,
 }
 
 impl Schema {
     pub fn new(version: u64) -> Schema {
-        Schema { version, attributes: BTreeMap::new() }
+        Schema { version, attributes: BTreeMap::new(), blocks: BTreeMap::new() }
     }
     pub fn attr(mut self, name: &str, a: Attribute) -> Schema {
         self.attributes.insert(name.to_string(), a);
         self
     }
-    /// The object type of this schema's values.
+    pub fn block(mut self, name: &str, nesting: Nesting, block: Schema) -> Schema {
+        self.blocks.insert(name.to_string(), BlockType { nesting, block, min_items: 0, max_items: 0 });
+        self
+    }
+    /// The object type of this schema's values (attributes and nested blocks).
     pub fn object_type(&self) -> Type {
-        Type::Object(self.attributes.iter().map(|(k, a)| (k.clone(), a.ty.clone())).collect())
+        let mut m: BTreeMap<String, Type> = self.attributes.iter().map(|(k, a)| (k.clone(), a.ty.clone())).collect();
+        m.extend(self.blocks.iter().map(|(k, b)| (k.clone(), b.value_type())));
+        Type::Object(m)
     }
 }
 

@@ -116,16 +116,32 @@ pub fn schema_for<'p>(provider: &'p dyn Provider, addr: &ResourceAddr) -> Option
 
 /// Evaluates a resource block's arguments for one instance into an object of the schema's type.
 pub fn eval_resource_config(scope: &Scope, r: &Resource, inst: &InstanceCtx, schema: &Schema) -> Result<Value, Diagnostics> {
+    const META: [&str; 4] = ["count", "for_each", "depends_on", "provider"];
+    const META_BLOCKS: [&str; 3] = ["lifecycle", "provisioner", "connection"];
+    eval_body(scope, &r.body, schema, inst, &r.context(), &r.loc, (&META, &META_BLOCKS))
+}
+
+/// Evaluates a block body (a resource's, or a nested block's) against a schema: arguments,
+/// nested blocks and `dynamic` blocks. `meta` lists names that are valid elsewhere (for hints).
+fn eval_body(
+    scope: &Scope,
+    body: &crate::config::BlockBody,
+    schema: &Schema,
+    inst: &InstanceCtx,
+    context: &str,
+    loc: &crate::diag::Loc,
+    meta: (&[&str], &[&str]),
+) -> Result<Value, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut attrs = BTreeMap::new();
-    for (name, e) in &r.body.attrs {
+    for (name, e) in &body.attrs {
         let Some(a) = schema.attributes.get(name) else {
-            const META: [&str; 4] = ["count", "for_each", "depends_on", "provider"];
-            let hint = suggest(name, schema.attributes.keys().map(String::as_str).chain(META)).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+            let hint = suggest(name, schema.attributes.keys().map(String::as_str).chain(meta.0.iter().copied())).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+            let block_hint = if schema.blocks.contains_key(name) { format!(" \"{name}\" is a block: write `{name} {{ ... }}`.") } else { String::new() };
             diags.push(
-                Diagnostic::error("Unsupported argument", format!("An argument named \"{name}\" is not expected here.{hint}"))
-                    .at(r.body.key_locs.get(name).cloned().unwrap_or_else(|| e.loc.clone()))
-                    .in_context(r.context()),
+                Diagnostic::error("Unsupported argument", format!("An argument named \"{name}\" is not expected here.{hint}{block_hint}"))
+                    .at(body.key_locs.get(name).cloned().unwrap_or_else(|| e.loc.clone()))
+                    .in_context(context),
             );
             continue;
         };
@@ -133,7 +149,7 @@ pub fn eval_resource_config(scope: &Scope, r: &Resource, inst: &InstanceCtx, sch
             diags.push(
                 Diagnostic::error("Value for unconfigurable attribute", format!("Can't configure a value for \"{name}\": its value will be decided automatically based on the result of applying this configuration."))
                     .at(e.loc.clone())
-                    .in_context(r.context()),
+                    .in_context(context),
             );
             continue;
         }
@@ -145,29 +161,70 @@ pub fn eval_resource_config(scope: &Scope, r: &Resource, inst: &InstanceCtx, sch
                 Err(msg) => diags.push(
                     Diagnostic::error("Incorrect attribute value type", format!("Inappropriate value for attribute \"{name}\": {msg}."))
                         .at(e.loc.clone())
-                        .in_context(r.context()),
+                        .in_context(context),
                 ),
             },
-            Err(ds) => diags.extend(ds.0.into_iter().map(|d| d.in_context(r.context()))),
+            Err(ds) => diags.extend(ds.0.into_iter().map(|d| d.in_context(context))),
         }
     }
-    for b in &r.body.blocks {
-        let hint = suggest(&b.kind, ["lifecycle", "provisioner", "connection"]).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
-        diags.push(
-            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.{hint}", b.kind))
-                .at(b.loc.clone())
-                .in_context(r.context()),
-        );
+    // Nested blocks, grouped by type; `dynamic` blocks expand into several.
+    let mut blocks: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut unknown_blocks: Vec<String> = Vec::new();
+    for b in &body.blocks {
+        if b.kind == "dynamic" {
+            match eval_dynamic(scope, b, schema, inst, context) {
+                Ok(Some((kind, items))) => blocks.entry(kind).or_default().extend(items),
+                Ok(None) => unknown_blocks.extend(b.labels.first().cloned()),
+                Err(ds) => diags.extend(ds.0),
+            }
+            continue;
+        }
+        let Some(bt) = schema.blocks.get(&b.kind) else {
+            let names = schema.blocks.keys().map(String::as_str).chain(meta.1.iter().copied()).chain(["dynamic"]);
+            let hint = suggest(&b.kind, names).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+            let attr_hint = if schema.attributes.contains_key(&b.kind) { format!(" \"{}\" is an argument: write `{} = ...`.", b.kind, b.kind) } else { String::new() };
+            diags.push(
+                Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.{hint}{attr_hint}", b.kind))
+                    .at(b.loc.clone())
+                    .in_context(context),
+            );
+            continue;
+        };
+        match eval_body(scope, &b.body, &bt.block, inst, context, &b.loc, (&[], &[])) {
+            Ok(v) => blocks.entry(b.kind.clone()).or_default().push(v),
+            Err(ds) => diags.extend(ds.0),
+        }
     }
-    for (name, a) in &schema.attributes {
-        if a.required && attrs.get(name).map(Value::is_null).unwrap_or(true) {
-            if !r.body.attrs.contains_key(name) {
+    for (name, bt) in &schema.blocks {
+        let items = blocks.remove(name).unwrap_or_default();
+        let value = if unknown_blocks.contains(name) {
+            Value::Unknown(bt.value_type())
+        } else {
+            let n = items.len() as u64;
+            if n < bt.min_items || (bt.max_items > 0 && n > bt.max_items) {
+                let want = if bt.max_items > 0 { format!("between {} and {}", bt.min_items, bt.max_items) } else { format!("at least {}", bt.min_items) };
                 diags.push(
-                    Diagnostic::error("Missing required argument", format!("The argument \"{name}\" is required, but no definition was found."))
-                        .at(r.loc.clone())
-                        .in_context(r.context()),
+                    Diagnostic::error(format!("Wrong number of \"{name}\" blocks"), format!("This resource needs {want} \"{name}\" blocks, but {n} were given."))
+                        .at(loc.clone())
+                        .in_context(context),
                 );
             }
+            let ty = bt.block.object_type();
+            match bt.nesting {
+                providers_nesting::Single => items.into_iter().next().unwrap_or(Value::Null(ty)),
+                providers_nesting::List => Value::List(ty, items),
+                providers_nesting::Set => infra_lang::collections::make_set(ty, items),
+            }
+        };
+        attrs.insert(name.clone(), value);
+    }
+    for (name, a) in &schema.attributes {
+        if a.required && attrs.get(name).map(Value::is_null).unwrap_or(true) && !body.attrs.contains_key(name) {
+            diags.push(
+                Diagnostic::error("Missing required argument", format!("The argument \"{name}\" is required, but no definition was found."))
+                    .at(loc.clone())
+                    .in_context(context),
+            );
         }
         attrs.entry(name.clone()).or_insert_with(|| Value::Null(a.ty.clone()));
     }
@@ -176,6 +233,47 @@ pub fn eval_resource_config(scope: &Scope, r: &Resource, inst: &InstanceCtx, sch
     } else {
         Ok(Value::Object(attrs))
     }
+}
+
+use infra_providers::Nesting as providers_nesting;
+
+/// Expands `dynamic "kind" { for_each = ...  iterator = it  content { ... } }` into the
+/// values of its blocks; `None` when `for_each` is not known yet.
+fn eval_dynamic(scope: &Scope, b: &crate::config::NestedBlock, schema: &Schema, inst: &InstanceCtx, context: &str) -> Result<Option<(String, Vec<Value>)>, Diagnostics> {
+    let err = |summary: &str, detail: String| Diagnostics::from(Diagnostic::error(summary, detail).at(b.loc.clone()).in_context(context));
+    let Some(kind) = b.labels.first().cloned() else {
+        return Err(err("Invalid dynamic block", "A dynamic block needs one label: the type of the blocks it generates, like dynamic \"rule\" { ... }.".into()));
+    };
+    let Some(bt) = schema.blocks.get(&kind) else {
+        let hint = suggest(&kind, schema.blocks.keys().map(String::as_str)).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+        return Err(err("Unsupported block type", format!("Blocks of type \"{kind}\" are not expected here, so a dynamic block cannot generate them.{hint}")));
+    };
+    let Some(for_each) = b.body.attrs.get("for_each") else {
+        return Err(err("Missing required argument", "A dynamic block needs a for_each argument: the collection to generate blocks from.".into()));
+    };
+    let iterator = b.body.attrs.get("iterator").map(|e| crate::config::traversal_text(&e.expr)).unwrap_or_else(|| kind.clone());
+    let Some(content) = b.body.blocks.iter().find(|c| c.kind == "content") else {
+        return Err(err("Missing content block", "A dynamic block needs a content block describing each generated block.".into()));
+    };
+    let collection = scope.eval(for_each, inst)?;
+    if !collection.is_wholly_known() {
+        return Ok(None);
+    }
+    let marks = collection.marks();
+    let pairs: Vec<(Value, Value)> = match collection.unmarked() {
+        Value::Map(_, m) | Value::Object(m) => m.iter().map(|(k, v)| (Value::string(k.clone()), v.clone())).collect(),
+        Value::List(_, vs) | Value::Tuple(vs) => vs.iter().enumerate().map(|(i, v)| (Value::from(i as i64), v.clone())).collect(),
+        Value::Set(_, vs) => vs.iter().map(|v| (v.clone(), v.clone())).collect(),
+        Value::Null(_) => vec![],
+        other => return Err(err("Invalid dynamic for_each value", format!("Cannot use a {} value in for_each: a collection is required.", other.ty()))),
+    };
+    let mut items = Vec::new();
+    for (k, v) in pairs {
+        let mut ictx = inst.clone();
+        ictx.extra.insert(iterator.clone(), Value::object([("key", k.mark(marks)), ("value", v.mark(marks))]));
+        items.push(eval_body(scope, &content.body, &bt.block, &ictx, context, &content.loc, (&[], &[]))?);
+    }
+    Ok(Some((kind, items)))
 }
 
 /// Evaluates a resource's `count`/`for_each` in a module instance.

@@ -28,7 +28,16 @@ use infra_engine::diag::Diagnostics;
 use infra_engine::graph::Graph;
 use infra_engine::plan::{plan, Action, Plan, PlanOptions, ResourceChange};
 use infra_lang::{Number, Type, Value};
-use infra_providers::{plan_from_schema, Attribute, PlannedState, Provider, ProviderError, ProviderSchema, Registry, Schema};
+use infra_providers::{plan_from_schema, Attribute, Nesting, PlannedState, Provider, ProviderError, ProviderSchema, Registry, Schema};
+
+/// `fake_ruleset`: nested blocks (a list of `rule` blocks and a single `origin` block).
+fn ruleset_schema() -> Schema {
+    Schema::new(0)
+        .attr("name", Attribute::required(Type::String))
+        .attr("id", Attribute::computed(Type::String))
+        .block("rule", Nesting::List, Schema::new(0).attr("port", Attribute::required(Type::Number)).attr("proto", Attribute::optional(Type::String)))
+        .block("origin", Nesting::Single, Schema::new(0).attr("host", Attribute::required(Type::String)))
+}
 use infra_state::{LocalBackend, ResourceInstanceState, State};
 
 pub const FAKE_SOURCE: &str = "registry.terraform.io/test/fake";
@@ -133,6 +142,7 @@ impl Fake {
     pub fn new() -> Fake {
         let mut schema = ProviderSchema::default();
         schema.resources.insert("fake_thing".into(), fake_schema());
+        schema.resources.insert("fake_ruleset".into(), ruleset_schema());
         Fake { schema, state: Arc::new(Mutex::new(FakeState::default())) }
     }
 
@@ -232,7 +242,7 @@ impl Provider for Fake {
     fn plan_resource(&self, type_name: &str, prior: &Value, proposed: &Value) -> Result<PlannedState, ProviderError> {
         let schema = self.resource_schema(type_name)?;
         let mut ps = plan_from_schema(schema, prior, proposed);
-        if !prior.is_null() && ps.requires_replace.is_empty() && ps.planned != *prior {
+        if type_name == "fake_thing" && !prior.is_null() && ps.requires_replace.is_empty() && ps.planned != *prior {
             if let Value::Object(m) = &mut ps.planned {
                 m.insert("version".into(), Value::Unknown(Type::Number));
             }
