@@ -724,8 +724,8 @@ fn state_cmd(s: StateCommand) -> i32 {
                 .filter_map(|a| {
                     if a == src {
                         Some((a.to_string(), dst.clone()))
-                    } else if !source.ends_with(']') && a.resource == src.resource && !destination.ends_with(']') {
-                        Some((a.to_string(), dst.resource.instance(a.key.clone())))
+                    } else if !source.ends_with(']') && a.module == src.module && a.resource == src.resource && !destination.ends_with(']') {
+                        Some((a.to_string(), infra_engine::addrs::InstanceAddr::new(&dst.module, &dst.resource, a.key.clone())))
                     } else {
                         None
                     }
@@ -741,6 +741,7 @@ fn state_cmd(s: StateCommand) -> i32 {
             }
             for (from, to) in moves {
                 if let Some(mut inst) = st.resources.remove(&from) {
+                    inst.module = if to.module.is_root() { None } else { Some(to.module.to_string()) };
                     inst.r#type = to.resource.r#type.clone();
                     inst.name = to.resource.name.clone();
                     inst.index_key = match &to.key {

@@ -897,3 +897,16 @@ fn modules_example_plans_per_module_instance() {
     .collect();
     assert_eq!(changed, want);
 }
+
+/// `state mv` with module instance addresses moves only that module instance's objects.
+#[test]
+fn state_mv_respects_module_instances() {
+    let ctx = Ctx::new();
+    std::fs::create_dir_all(ctx.path().join("m")).unwrap();
+    ctx.write("m/main.tf", "resource \"null_resource\" \"x\" {}\n");
+    ctx.write("main.tf", "module \"a\" {\n  source   = \"./m\"\n  for_each = toset([\"one\", \"two\"])\n}\n");
+    assert_eq!(ctx.run(&["apply", "-auto-approve"]).code, 0);
+    let mv = ctx.run(&["state", "mv", "module.a[\"one\"].null_resource.x", "module.a[\"one\"].null_resource.y"]);
+    assert_eq!(mv.code, 0, "{}", mv.all());
+    assert_eq!(ctx.state_list(), vec!["module.a[\"one\"].null_resource.y".to_string(), "module.a[\"two\"].null_resource.x".to_string()]);
+}
