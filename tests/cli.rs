@@ -910,3 +910,30 @@ fn state_mv_respects_module_instances() {
     assert_eq!(mv.code, 0, "{}", mv.all());
     assert_eq!(ctx.state_list(), vec!["module.a[\"one\"].null_resource.y".to_string(), "module.a[\"two\"].null_resource.x".to_string()]);
 }
+
+/// `-target` accepts module and module-instance addresses and keeps dependencies inside the
+/// targeted module instance.
+#[test]
+fn target_module_instances() {
+    let ctx = Ctx::new();
+    std::fs::create_dir_all(ctx.path().join("m")).unwrap();
+    ctx.write("m/main.tf", "resource \"random_id\" \"s\" {\n  byte_length = 2\n}\nresource \"null_resource\" \"x\" {\n  count    = 2\n  triggers = { s = random_id.s.hex }\n}\n");
+    ctx.write("main.tf", "module \"a\" {\n  source   = \"./m\"\n  for_each = toset([\"one\", \"two\"])\n}\n");
+    let planned = |target: &str| -> Vec<String> {
+        let r = ctx.run(&["plan", "-json", &format!("-target={target}")]);
+        assert_eq!(r.code, 0, "{}", r.all());
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let mut v: Vec<String> = doc["resource_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["change"]["actions"] != serde_json::json!(["no-op"]))
+            .map(|c| c["address"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(planned("module.a[\"one\"].null_resource.x[1]"), vec!["module.a[\"one\"].null_resource.x[1]", "module.a[\"one\"].random_id.s"]);
+    assert_eq!(planned("module.a[\"two\"]").len(), 3);
+    assert_eq!(planned("module.a").len(), 6);
+}

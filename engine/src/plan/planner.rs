@@ -763,12 +763,12 @@ pub async fn plan(
     // 6. -target.
     let mut changes: Vec<ResourceChange> = planned.changes.into_values().collect();
     if !opts.targets.is_empty() {
-        let included = target_closure(&opts.targets, &deps, &mut diags);
+        let included = target_closure(&opts.targets, &deps, config, &mut diags);
         if diags.has_errors() {
             return Err(diags);
         }
         for c in &mut changes {
-            let hit = included.iter().any(|(r, k)| r == &c.addr.resource && k.as_ref().map(|k| k == &c.addr.key).unwrap_or(true));
+            let hit = included.iter().any(|t| t.matches(&c.addr));
             if !hit {
                 c.action = Action::NoOp;
                 c.after = c.before.clone();
@@ -857,33 +857,69 @@ fn prior_output(outputs: &BTreeMap<String, infra_state::OutputState>, name: &str
     }
 }
 
-/// Targeted resources (with an optional instance key) plus everything they depend on.
-fn target_closure(
-    targets: &[String],
-    deps: &BTreeMap<ResourceAddr, BTreeSet<ResourceAddr>>,
-    diags: &mut Diagnostics,
-) -> Vec<(ResourceAddr, Option<InstanceKey>)> {
+/// A `-target`: a module instance (keys `None` match every instance of a call), and within it
+/// optionally one resource and instance key.
+struct Target {
+    module: crate::addrs::ModuleInstance,
+    resource: Option<(ResourceAddr, Option<InstanceKey>)>,
+}
+
+impl Target {
+    fn matches(&self, a: &InstanceAddr) -> bool {
+        let n = self.module.0.len();
+        if a.module.0.len() < n {
+            return false;
+        }
+        let module_ok = a.module.0[..n].iter().zip(&self.module.0).all(|((an, ak), (tn, tk))| an == tn && (*tk == InstanceKey::None || tk == ak));
+        match &self.resource {
+            None => module_ok,
+            Some((r, key)) => module_ok && a.module.0.len() == n && a.resource.local() == r.local() && key.as_ref().map(|k| *k == a.key).unwrap_or(true),
+        }
+    }
+}
+
+/// Targeted modules or resources (with an optional instance key) plus everything they depend on.
+fn target_closure(targets: &[String], deps: &BTreeMap<ResourceAddr, BTreeSet<ResourceAddr>>, config: &Config, diags: &mut Diagnostics) -> Vec<Target> {
     let mut out = Vec::new();
-    let mut stack = Vec::new();
+    // (resource, the module instance it was reached from: dependencies in the same module
+    // stay in that instance).
+    let mut stack: Vec<(ResourceAddr, crate::addrs::ModuleInstance)> = Vec::new();
+    let wildcard = |path: &[String]| crate::addrs::ModuleInstance(path.iter().map(|n| (n.clone(), InstanceKey::None)).collect());
     for t in targets {
+        if let Ok(m) = t.parse::<crate::addrs::ModuleInstance>() {
+            if !m.is_root() {
+                // Everything in the module and its descendants, and what those depend on.
+                for module in config.all_modules() {
+                    if module.path.starts_with(&m.path()) {
+                        // The targeted instance, then every instance of deeper calls.
+                        let mut mi = m.clone();
+                        mi.0.extend(module.path[m.0.len()..].iter().map(|n| (n.clone(), InstanceKey::None)));
+                        stack.extend(module.resources.values().map(|r| (r.addr.clone(), mi.clone())));
+                    }
+                }
+                out.push(Target { module: m, resource: None });
+                continue;
+            }
+        }
         match t.parse::<InstanceAddr>() {
             Ok(a) => {
                 let key = if a.key == InstanceKey::None && !t.ends_with(']') { None } else { Some(a.key.clone()) };
-                out.push((a.resource.clone(), key));
-                stack.push(a.resource);
+                stack.push((a.resource.clone(), a.module.clone()));
+                out.push(Target { module: a.module, resource: Some((a.resource, key)) });
             }
-            Err(e) => diags.push(Diagnostic::error("Invalid target address", format!("{e}. A target is a resource address such as null_resource.a or null_resource.a[0]."))),
+            Err(e) => diags.push(Diagnostic::error("Invalid target address", format!("{e}. A target is a resource or module address such as null_resource.a, null_resource.a[0] or module.net."))),
         }
     }
     let mut seen = BTreeSet::new();
-    while let Some(r) = stack.pop() {
-        if !seen.insert(r.clone()) {
+    while let Some((r, from)) = stack.pop() {
+        if !seen.insert((r.clone(), from.clone())) {
             continue;
         }
         if let Some(ds) = deps.get(&r) {
             for d in ds {
-                out.push((d.clone(), None));
-                stack.push(d.clone());
+                let module = if d.module == from.path() { from.clone() } else { wildcard(&d.module) };
+                out.push(Target { module: module.clone(), resource: Some((d.clone(), None)) });
+                stack.push((d.clone(), module));
             }
         }
     }
