@@ -71,6 +71,12 @@ pub enum Command {
     State(StateCommand),
     /// Release a stuck state lock.
     ForceUnlock(ForceUnlockArgs),
+    /// Print infra's version (and, with -json, the built-in providers).
+    Version {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug, Clone, Default)]

@@ -37,6 +37,7 @@ pub async fn run(cmd: Command) -> i32 {
         Command::Console(a) => console(a),
         Command::State(s) => state_cmd(s),
         Command::ForceUnlock(a) => force_unlock(&a.lock_id),
+        Command::Version { json } => version(json),
     }
 }
 
@@ -805,6 +806,23 @@ fn state_cmd(s: StateCommand) -> i32 {
             0
         }
     }
+}
+
+/// `infra version`: like `terraform version`, with the built-in providers.
+fn version(json: bool) -> i32 {
+    let v = env!("CARGO_PKG_VERSION");
+    let platform = format!("{}_{}", std::env::consts::OS, if std::env::consts::ARCH == "x86_64" { "amd64" } else { std::env::consts::ARCH });
+    let providers = Registry::builtin().sources();
+    if json {
+        let doc = serde_json::json!({"infra_version": v, "platform": platform, "provider_selections": providers.iter().map(|p| (p.to_string(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>()});
+        ui::out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+    } else {
+        ui::out(&format!("infra v{v}\non {platform}\n"));
+        for p in providers {
+            ui::out(&format!("+ provider {p} (built in)\n"));
+        }
+    }
+    0
 }
 
 fn force_unlock(id: &str) -> i32 {
