@@ -877,6 +877,9 @@ fn modules_example_plans_per_module_instance() {
     let json = ctx.run(&["plan", "-json", "-var", "environments={staging={replicas=2}}"]);
     assert_eq!(json.code, 0, "{}", json.all());
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let call = &doc["configuration"]["root_module"]["module_calls"]["service"];
+    assert_eq!(call["source"], "./modules/service");
+    assert_eq!(call["module"]["resources"][0]["address"], "random_id.suffix");
     let mut changed: Vec<(String, String)> = doc["resource_changes"]
         .as_array()
         .unwrap()

@@ -5,7 +5,7 @@ use infra_lang::references::references;
 use infra_providers::Registry;
 
 use crate::config::{Config, Expr};
-use crate::render::json::{ConfigExpr, ConfigOutput, ConfigProvider, ConfigResource, ConfigVariable, JsonConfigInput};
+use crate::render::json::{ConfigExpr, ConfigModuleCall, ConfigOutput, ConfigProvider, ConfigResource, ConfigVariable, JsonConfigInput};
 
 fn expr(e: &Expr) -> ConfigExpr {
     let refs: Vec<String> = references(&e.expr).iter().map(|t| t.to_string()).collect();
@@ -24,7 +24,7 @@ pub fn json_config_input(config: &Config) -> JsonConfigInput {
     let registry = Registry::builtin();
     let mut providers: Vec<ConfigProvider> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for r in config.resources.values() {
+    for r in config.all_modules().into_iter().flat_map(|m| m.resources.values()) {
         let key = match &r.provider.1 {
             Some(a) => format!("{}.{a}", r.provider.0),
             None => r.provider.0.clone(),
@@ -46,6 +46,13 @@ pub fn json_config_input(config: &Config) -> JsonConfigInput {
             providers.push(ConfigProvider { key: key.clone(), name: r.provider.0.clone(), full_name, alias: r.provider.1.clone(), expressions });
         }
     }
+    let mut input = module_input(config);
+    input.providers = providers;
+    input
+}
+
+/// One module's resources, outputs, variables and module calls.
+fn module_input(config: &Config) -> JsonConfigInput {
     let resources = config
         .resources
         .values()
@@ -86,5 +93,21 @@ pub fn json_config_input(config: &Config) -> JsonConfigInput {
             sensitive: v.sensitive,
         })
         .collect();
-    JsonConfigInput { providers, resources, outputs, variables }
+    let module_calls = config
+        .module_calls
+        .values()
+        .filter_map(|c| {
+            let child = config.children.get(&c.name)?;
+            Some(ConfigModuleCall {
+                name: c.name.clone(),
+                source: c.source.clone(),
+                expressions: c.inputs.iter().map(|(k, e)| (k.clone(), expr(e))).collect(),
+                count: c.count.as_ref().map(expr),
+                for_each: c.for_each.as_ref().map(expr),
+                depends_on: c.depends_on.iter().map(|e| crate::config::traversal_text(&e.expr)).collect(),
+                module: module_input(child),
+            })
+        })
+        .collect();
+    JsonConfigInput { providers: vec![], resources, outputs, variables, module_calls }
 }

@@ -76,13 +76,28 @@ pub struct ConfigVariable {
     pub sensitive: bool,
 }
 
-/// What the `configuration` section needs from the configuration.
+/// A `module` block, with the called module's own configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigModuleCall {
+    pub name: String,
+    pub source: String,
+    /// Input variable name → expression.
+    pub expressions: BTreeMap<String, ConfigExpr>,
+    pub count: Option<ConfigExpr>,
+    pub for_each: Option<ConfigExpr>,
+    pub depends_on: Vec<String>,
+    pub module: JsonConfigInput,
+}
+
+/// What the `configuration` section needs from the configuration (one module; `providers`
+/// is only used at the root).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JsonConfigInput {
     pub providers: Vec<ConfigProvider>,
     pub resources: Vec<ConfigResource>,
     pub outputs: Vec<ConfigOutput>,
     pub variables: Vec<ConfigVariable>,
+    pub module_calls: Vec<ConfigModuleCall>,
 }
 
 /// The JSON plan document, timestamped now.
@@ -427,12 +442,20 @@ fn configuration(config: &JsonConfigInput) -> J {
             (p.key.clone(), J::Object(o))
         })
         .collect();
+    json!({
+        "provider_config": providers,
+        "root_module": module_json(config),
+    })
+}
+
+/// One module of the `configuration` section (resources are addressed within the module).
+fn module_json(config: &JsonConfigInput) -> J {
     let resources: Vec<J> = config
         .resources
         .iter()
         .map(|r| {
             let mut o = Map::new();
-            o.insert("address".into(), json!(r.addr.to_string()));
+            o.insert("address".into(), json!(r.addr.local()));
             o.insert("mode".into(), json!(mode_str(r.addr.mode)));
             o.insert("type".into(), json!(r.addr.r#type));
             o.insert("name".into(), json!(r.addr.name));
@@ -483,11 +506,34 @@ fn configuration(config: &JsonConfigInput) -> J {
             (v.name.clone(), J::Object(j))
         })
         .collect();
-    json!({
-        "provider_config": providers,
-        "root_module": { "resources": resources, "outputs": outputs, "variables": variables },
-    })
+    let mut m = json!({ "resources": resources, "outputs": outputs, "variables": variables });
+    if !config.module_calls.is_empty() {
+        let calls: Map<String, J> = config
+            .module_calls
+            .iter()
+            .map(|c| {
+                let mut o = Map::new();
+                o.insert("source".into(), json!(c.source));
+                o.insert("expressions".into(), exprs_json(&c.expressions));
+                if let Some(x) = &c.count {
+                    o.insert("count_expression".into(), expr_json(x));
+                }
+                if let Some(x) = &c.for_each {
+                    o.insert("for_each_expression".into(), expr_json(x));
+                }
+                if !c.depends_on.is_empty() {
+                    o.insert("depends_on".into(), json!(c.depends_on));
+                }
+                o.insert("module".into(), module_json(&c.module));
+                (c.name.clone(), J::Object(o))
+            })
+            .collect();
+        m["module_calls"] = J::Object(calls);
+    }
+    m
 }
+
+
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
 fn rfc3339_now() -> String {

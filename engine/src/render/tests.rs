@@ -479,6 +479,7 @@ fn fixture_plan() -> (Plan, JsonConfigInput) {
             ConfigVariable { name: "name".into(), description: Some("a name".into()), default: Some(serde_json::json!("hello")), sensitive: false },
             ConfigVariable { name: "secret".into(), description: None, default: Some(serde_json::json!(CANARY)), sensitive: true },
         ],
+        module_calls: vec![],
     };
     (p, cfg)
 }
