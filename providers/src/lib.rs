@@ -4,6 +4,7 @@
 //! provider by its source address.
 
 pub mod builtin;
+pub mod http;
 pub mod provider;
 pub mod registry;
 pub mod schema;
