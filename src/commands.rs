@@ -189,10 +189,33 @@ fn env_vars() -> Vec<(String, String)> {
     std::env::vars().filter(|(k, _)| k.starts_with("TF_VAR_")).collect()
 }
 
+/// Like Terraform, asks on the terminal for required variables nobody set (unless
+/// `-input=false` or stdin is not a terminal); the answers are used like `-var` values.
+fn prompt_for_variables(config: &Config, args: &[VarArg], input: bool) -> Vec<VarArg> {
+    if !input || !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    for name in infra_engine::vars::unset_required(config, args, &env_vars()) {
+        let decl = &config.variables[&name];
+        let description = decl.description.clone().map(|d| format!("  {d}\n\n")).unwrap_or_default();
+        ui::out(&format!("var.{name}\n{description}  Enter a value: "));
+        let mut line = String::new();
+        if std::io::stdin().lock().read_line(&mut line).is_err() {
+            break;
+        }
+        ui::out("\n");
+        out.push(VarArg::Var(format!("{name}={}", line.trim_end_matches(['\n', '\r']))));
+    }
+    out
+}
+
 /// Loads config, variables and state and makes a plan.
 async fn make_plan(a: &OperationArgs, backend: &LocalBackend, color: bool) -> Result<(Config, Plan), i32> {
     let Some((config, graph)) = load(color) else { return Err(1) };
-    let (vars, vdiags) = resolve(&config, &var_args(&a.vars), &env_vars());
+    let mut args = var_args(&a.vars);
+    args.extend(prompt_for_variables(&config, &args, a.input));
+    let (vars, vdiags) = resolve(&config, &args, &env_vars());
     ui::diagnostics(&vdiags, color);
     if vdiags.has_errors() {
         return Err(1);

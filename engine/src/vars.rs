@@ -37,6 +37,18 @@ enum Raw {
 /// Resolves every declared variable's value.
 pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (BTreeMap<String, Value>, Diagnostics) {
     let mut diags = Diagnostics::default();
+    let raw = collect(config, args, env, &mut diags);
+    convert_all(config, raw, diags)
+}
+
+/// Required root variables (no default) that no source sets: what an interactive run asks for.
+pub fn unset_required(config: &Config, args: &[VarArg], env: &[(String, String)]) -> Vec<String> {
+    let raw = collect(config, args, env, &mut Diagnostics::default());
+    config.variables.iter().filter(|(n, v)| v.default.is_none() && !raw.contains_key(*n)).map(|(n, _)| n.clone()).collect()
+}
+
+/// Raw values from every source, later sources overriding earlier ones.
+fn collect(config: &Config, args: &[VarArg], env: &[(String, String)], diags: &mut Diagnostics) -> BTreeMap<String, Raw> {
     let mut raw: BTreeMap<String, Raw> = BTreeMap::new();
 
     for (k, v) in env {
@@ -66,7 +78,7 @@ pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (B
     autos.sort();
     files.extend(autos);
     for f in &files {
-        read_var_file(config, f, false, &mut raw, &mut diags);
+        read_var_file(config, f, false, &mut raw, diags);
     }
     for a in args {
         match a {
@@ -76,7 +88,7 @@ pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (B
                     diags.push(Diagnostic::error("Failed to read variables file", format!("Given variables file {} does not exist.", p.display())));
                     continue;
                 }
-                read_var_file(config, &p, true, &mut raw, &mut diags);
+                read_var_file(config, &p, true, &mut raw, diags);
             }
             VarArg::Var(s) => {
                 let Some((name, value)) = s.split_once('=') else {
@@ -100,6 +112,11 @@ pub fn resolve(config: &Config, args: &[VarArg], env: &[(String, String)]) -> (B
         }
     }
 
+    raw
+}
+
+/// Converts raw values to each variable's type, applying defaults, sensitivity and validation.
+fn convert_all(config: &Config, mut raw: BTreeMap<String, Raw>, mut diags: Diagnostics) -> (BTreeMap<String, Value>, Diagnostics) {
     let mut out = BTreeMap::new();
     for (name, decl) in &config.variables {
         let ty = decl.ty.clone().unwrap_or(Type::Dynamic);
