@@ -309,3 +309,24 @@ pub(crate) fn validate(name: &str, value: &Value, decl: &crate::config::Variable
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load_file;
+
+    #[test]
+    fn unset_required_lists_only_variables_nobody_sets() {
+        let mut config = Config::default();
+        let file = Arc::new(SourceFile {
+            name: "main.tf".into(),
+            path: "main.tf".into(),
+            text: "variable \"a\" {}\nvariable \"b\" {}\nvariable \"c\" {}\nvariable \"d\" {\n  default = 1\n}\n".into(),
+        });
+        load_file(&mut config, &file, &mut Diagnostics::default());
+        config.dir = std::env::temp_dir().join("infra-vars-test-no-tfvars");
+        let args = [VarArg::Var("a=1".into())];
+        let env = [("TF_VAR_b".to_string(), "x".to_string())];
+        assert_eq!(unset_required(&config, &args, &env), vec!["c".to_string()]);
+    }
+}
