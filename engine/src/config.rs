@@ -504,8 +504,14 @@ pub fn load_file(config: &mut Config, file: &Arc<SourceFile>, diags: &mut Diagno
         Ok(b) => b,
         Err(e) => {
             let off = e.location().offset();
-            let (summary, detail) = crate::parse_errors::classify(e.message(), &file.text, off);
-            diags.push(Diagnostic::error(summary, detail).at(Loc { file: file.clone(), span: off..off + 1 }));
+            let (summary, detail, span) = match crate::parse_errors::relocate(&file.text, off) {
+                Some(better) => better,
+                None => {
+                    let (summary, detail) = crate::parse_errors::classify(e.message(), &file.text, off);
+                    (summary, detail, off..off + 1)
+                }
+            };
+            diags.push(Diagnostic::error(summary, detail).at(Loc { file: file.clone(), span }));
             return;
         }
     };

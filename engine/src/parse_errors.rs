@@ -380,3 +380,100 @@ mod tests {
         check("expected newline", "x = <<EOT abc\nEOT\n", " abc", "Invalid expression");
     }
 }
+
+/// A better place (and message) for two errors whose reported position is far from the
+/// mistake: a quoted string left open on an earlier line, and a block never closed. Returns
+/// (summary, detail, byte range) or `None` to keep the parser's report.
+pub fn relocate(text: &str, offset: usize) -> Option<(&'static str, String, std::ops::Range<usize>)> {
+    let before = &text[..offset.min(text.len())];
+    // A line (before the error) whose quotes do not balance: a string split over lines.
+    let mut line_start = 0;
+    let mut depth_stack: Vec<usize> = Vec::new();
+    let mut in_heredoc: Option<String> = None;
+    for line in before.split_inclusive('\n') {
+        // Only whole lines: the error's own line is judged by the parser.
+        if !line.ends_with('\n') {
+            break;
+        }
+        let trimmed = line.trim();
+        if let Some(end) = &in_heredoc {
+            if trimmed == end {
+                in_heredoc = None;
+            }
+            line_start += line.len();
+            continue;
+        }
+        if let Some(pos) = line.find("<<") {
+            let marker = line[pos + 2..].trim_start_matches('-').trim();
+            if !marker.is_empty() && marker.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                in_heredoc = Some(marker.to_string());
+            }
+        }
+        let mut quotes = 0;
+        let mut escaped = false;
+        let mut comment = false;
+        for (i, c) in line.char_indices() {
+            if comment {
+                break;
+            }
+            match c {
+                '\\' if quotes % 2 == 1 => {
+                    escaped = !escaped;
+                    continue;
+                }
+                '"' if !escaped => quotes += 1,
+                '#' if quotes % 2 == 0 => comment = true,
+                '/' if quotes % 2 == 0 && line[i..].starts_with("//") => comment = true,
+                '{' if quotes % 2 == 0 => depth_stack.push(line_start + i),
+                '}' if quotes % 2 == 0 => {
+                    depth_stack.pop();
+                }
+                _ => {}
+            }
+            escaped = false;
+        }
+        if quotes % 2 == 1 && in_heredoc.is_none() {
+            let start = line_start + line.find('"').unwrap_or(0);
+            let end = line_start + line.trim_end().len();
+            return Some((
+                "Invalid multi-line string",
+                "Quoted strings may not be split over multiple lines. Close the string on this line; to write a multi-line string, use the \\n escape or the heredoc syntax (<<EOT).".to_string(),
+                start..end.max(start + 1),
+            ));
+        }
+        line_start += line.len();
+    }
+    // At the end of the file with blocks still open: point at the outermost unclosed one.
+    let balanced = text.matches('{').count() == text.matches('}').count();
+    if offset + 2 >= text.trim_end().len() && !balanced {
+        if let Some(&open) = depth_stack.first() {
+            let line_begin = text[..open].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let header = text[line_begin..open].trim();
+            return Some((
+                "Unclosed configuration block",
+                format!("There is no closing brace for this block ({header}) before the end of the file. Add the missing \"}}\" where the block should end."),
+                line_begin..open + 1,
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod relocate_tests {
+    use super::relocate;
+
+    #[test]
+    fn finds_split_strings_and_unclosed_blocks() {
+        let text = "variable \"r\" {\n  default = \"us-east-1\n}\n\noutput \"r\" {\n  value = 1\n}\n";
+        let (summary, _, span) = relocate(text, text.find("output").unwrap() + 8).unwrap();
+        assert_eq!(summary, "Invalid multi-line string");
+        assert_eq!(&text[span], "\"us-east-1");
+        let text = "resource \"a\" \"b\" {\n  x = {\n    y = 1\n  }\n\noutput \"o\" {\n  value = 1\n}\n";
+        let (summary, detail, span) = relocate(text, text.len() - 1).unwrap();
+        assert_eq!(summary, "Unclosed configuration block");
+        assert!(detail.contains("resource \"a\" \"b\""), "{detail}");
+        assert_eq!(&text[span], "resource \"a\" \"b\" {");
+        assert!(relocate("a = 1\n", 3).is_none());
+    }
+}
