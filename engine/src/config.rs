@@ -507,8 +507,22 @@ pub fn load_file(config: &mut Config, file: &Arc<SourceFile>, diags: &mut Diagno
             let (summary, detail, span) = match crate::parse_errors::relocate(&file.text, off) {
                 Some(better) => better,
                 None => {
-                    let (summary, detail) = crate::parse_errors::classify(e.message(), &file.text, off);
-                    (summary, detail, off..off + 1)
+                    let (summary, mut detail) = crate::parse_errors::classify(e.message(), &file.text, off);
+                    // Underline the whole argument name, and say where it was first set.
+                    let name: String = file.text[off.min(file.text.len())..].chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').collect();
+                    let mut span = off..off + name.len().max(1);
+                    if summary == "Attribute redefined" && !name.is_empty() {
+                        let first = file.text[..off].lines().enumerate().filter(|(_, l)| {
+                            let t = l.trim_start();
+                            t.strip_prefix(name.as_str()).map(|rest| rest.trim_start().starts_with('=')).unwrap_or(false)
+                        }).last();
+                        if let Some((i, _)) = first {
+                            detail = format!("The argument \"{name}\" was already set on line {}. Each argument may be set only once; remove one of them.", i + 1);
+                        }
+                    } else {
+                        span = off..off + 1;
+                    }
+                    (summary, detail, span)
                 }
             };
             diags.push(Diagnostic::error(summary, detail).at(Loc { file: file.clone(), span }));
