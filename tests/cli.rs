@@ -940,3 +940,27 @@ fn target_module_instances() {
     assert_eq!(planned("module.a[\"two\"]").len(), 3);
     assert_eq!(planned("module.a").len(), 6);
 }
+
+/// `terraform_remote_state` with the local backend reads another root's outputs, keeping
+/// sensitive ones marked.
+#[test]
+fn remote_state_reads_local_outputs() {
+    let ctx = Ctx::new();
+    std::fs::create_dir_all(ctx.path().join("net")).unwrap();
+    std::fs::create_dir_all(ctx.path().join("app")).unwrap();
+    ctx.write("net/main.tf", "output \"zone\" { value = \"example.test\" }\noutput \"key\" {\n  value     = \"CANARY-remote\"\n  sensitive = true\n}\n");
+    ctx.write(
+        "app/main.tf",
+        "data \"terraform_remote_state\" \"net\" {\n  backend = \"local\"\n  config  = { path = \"../net/terraform.tfstate\" }\n}\noutput \"zone\" { value = data.terraform_remote_state.net.outputs.zone }\noutput \"key\" {\n  value     = data.terraform_remote_state.net.outputs.key\n  sensitive = true\n}\n",
+    );
+    assert_eq!(ctx.run(&["-chdir=net", "apply", "-auto-approve"]).code, 0);
+    let app = ctx.run(&["-chdir=app", "apply", "-auto-approve", "-no-color"]);
+    assert_eq!(app.code, 0, "{}", app.all());
+    assert!(app.stdout.contains("zone = \"example.test\""), "{}", app.stdout);
+    assert!(!app.all().contains("CANARY-remote"), "a sensitive remote output leaked:\n{}", app.all());
+    // An output that exposes the sensitive value without `sensitive = true` is refused.
+    ctx.write("app/main.tf", "data \"terraform_remote_state\" \"net\" {\n  backend = \"local\"\n  config  = { path = \"../net/terraform.tfstate\" }\n}\noutput \"key\" { value = data.terraform_remote_state.net.outputs.key }\n");
+    let bad = ctx.run(&["-chdir=app", "plan", "-no-color"]);
+    assert_eq!(bad.code, 1, "{}", bad.all());
+    assert!(bad.stderr.contains("Output refers to sensitive values"), "{}", bad.all());
+}

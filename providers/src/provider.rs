@@ -3,7 +3,9 @@
 //!
 //! Values crossing this boundary are objects conforming to the schema's object type, with every
 //! attribute present (null when unset) and **no marks**: the engine strips sensitive marks before
-//! calling and re-applies them (plus the schema's `sensitive` attributes) afterwards.
+//! calling and re-applies them (plus the schema's `sensitive` attributes) afterwards. The one
+//! exception: a data source may mark parts of its result sensitive (`terraform_remote_state`
+//! returns another state's sensitive outputs marked); the engine keeps those marks.
 
 use async_trait::async_trait;
 use infra_lang::{Path, PathStep, Value};

@@ -42,8 +42,48 @@ impl TerraformProvider {
                         .describe("A value which is stored in the instance state, and will force replacement when the value changes."),
                 ),
         );
+        schema.data_sources.insert(
+            "terraform_remote_state".into(),
+            Schema::new(0)
+                .attr("backend", Attribute::required(Type::String).describe("The backend holding the state; infra reads the \"local\" backend."))
+                .attr("config", Attribute::optional(Type::Dynamic).describe("Backend settings: for \"local\", `path` (default terraform.tfstate)."))
+                .attr("defaults", Attribute::optional(Type::Dynamic).describe("Values used for outputs the state does not have."))
+                .attr("workspace", Attribute::optional(Type::String).describe("Accepted for compatibility; only the default workspace exists."))
+                .attr("outputs", Attribute::computed(Type::Dynamic).describe("The root module outputs of the state.")),
+        );
         TerraformProvider { schema }
     }
+}
+
+/// Reads the root outputs of a local state file (infra's format or Terraform v4: both keep
+/// `outputs: {name: {value, type, sensitive}}`). Sensitive outputs come back marked.
+fn remote_state_outputs(config: &Value) -> Result<Value, ProviderError> {
+    let backend = attr(config, "backend");
+    let backend = backend.as_str().unwrap_or_default();
+    if backend != "local" {
+        return Err(ProviderError::new(format!(
+            "terraform_remote_state: the \"{backend}\" backend is not available in infra yet; the \"local\" backend is (config = {{ path = \"../other/terraform.tfstate\" }})"
+        )));
+    }
+    let settings = attr(config, "config");
+    let path = settings.get_attr("path").and_then(|p| p.as_str().map(str::to_string)).unwrap_or_else(|| "terraform.tfstate".to_string());
+    let text = std::fs::read_to_string(&path).map_err(|e| ProviderError::new(format!("terraform_remote_state: cannot read {path}")).with_detail(e.to_string()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| ProviderError::new(format!("terraform_remote_state: {path} is not a state file")).with_detail(e.to_string()))?;
+    let mut outputs = std::collections::BTreeMap::new();
+    if let Some(defaults) = attr(config, "defaults").as_entries() {
+        outputs.extend(defaults.clone());
+    }
+    if let Some(o) = doc.get("outputs").and_then(|o| o.as_object()) {
+        for (name, out) in o {
+            let ty = out.get("type").and_then(Type::from_json).unwrap_or(Type::Dynamic);
+            let value = Value::from_json(out.get("value").unwrap_or(&serde_json::Value::Null), &ty)
+                .map_err(|e| ProviderError::new(format!("terraform_remote_state: output {name} in {path}")).with_detail(e))?;
+            let sensitive = out.get("sensitive").and_then(|s| s.as_bool()).unwrap_or(false);
+            outputs.insert(name.clone(), if sensitive { value.sensitive() } else { value });
+        }
+    }
+    Ok(with_attrs(config, [("outputs", Value::Object(outputs))]))
 }
 
 impl Default for TerraformProvider {
@@ -112,6 +152,13 @@ impl Provider for TerraformProvider {
     async fn read_resource(&self, type_name: &str, current: &Value) -> Result<Option<Value>, ProviderError> {
         self.resource_schema(type_name)?;
         Ok(Some(current.clone()))
+    }
+
+    async fn read_data_source(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {
+        match type_name {
+            "terraform_remote_state" => remote_state_outputs(config),
+            other => Err(ProviderError::new(format!("data source {other} is not supported by {}", Self::SOURCE))),
+        }
     }
 
     async fn import_resource(&self, type_name: &str, _id: &str) -> Result<Value, ProviderError> {
