@@ -18,9 +18,9 @@ use infra_state::{Journal, OutputState};
 use crate::addrs::Mode;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::eval::{eval_expansion_opt, InstanceCtx, ResourceValues, Scope};
+use crate::eval::{InstanceCtx, ResourceValues, Scope};
 use crate::plan::model::{Action, Plan, ReplaceOrder, ResourceChange};
-use crate::plan::planner::{eval_resource_config, schema_for, Providers};
+use crate::plan::planner::{eval_expansion, eval_resource_config, schema_for, Providers};
 use crate::statevals::{full_marks, instance_state};
 use infra_lang::{Marks, Path};
 
@@ -131,7 +131,6 @@ pub async fn apply(
     };
     // The scope starts from the planned values; completed operations replace them.
     let mut scope = Scope::new(config, plan.variables.clone());
-    scope.planning = false;
     let mut by_resource: BTreeMap<(crate::addrs::ModuleInstance, crate::addrs::ResourceAddr), ResourceValues> = BTreeMap::new();
     let mut add = |addr: &crate::addrs::InstanceAddr, v: Value| {
         let rv = by_resource
@@ -156,7 +155,7 @@ pub async fn apply(
     }
     for ((mi, addr), mut rv) in by_resource {
         if let Some(r) = config.resource(&addr) {
-            rv.expansion = eval_expansion_opt(&scope, r, &mi).unwrap_or(rv.expansion);
+            rv.expansion = eval_expansion(&scope, r, &mi).unwrap_or(rv.expansion);
         }
         scope.set_resource(&mi, &addr, rv);
     }
@@ -166,7 +165,7 @@ pub async fn apply(
         for mi in instances {
             for r in m.resources.values() {
                 if scope.resource_values(&mi, &r.addr).is_none() {
-                    if let Some(expansion) = eval_expansion_opt(&scope, r, &mi) {
+                    if let Ok(expansion) = eval_expansion(&scope, r, &mi) {
                         if expansion.keys().is_empty() {
                             scope.set_resource(&mi, &r.addr, ResourceValues { expansion, instances: BTreeMap::new() });
                         }
@@ -355,8 +354,18 @@ fn skip_dependents(i: usize, ops: &[Op], dependents: &[Vec<usize>], failed: &mut
 fn build_ops(plan: &Plan) -> Vec<Op> {
     let changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
     let mut by_res: HashMap<&crate::addrs::ResourceAddr, Vec<usize>> = HashMap::new();
+    // Resource (address string) → changes that depend, or depended per the stored state, on it.
+    let mut dependents: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, c) in changes.iter().enumerate() {
         by_res.entry(&c.addr.resource).or_default().push(i);
+        for d in &c.depends_on {
+            dependents.entry(d.to_string()).or_default().push(i);
+        }
+        if let Some(stored) = plan.prior_state.resources.get(&c.addr.to_string()) {
+            for d in &stored.dependencies {
+                dependents.entry(d.clone()).or_default().push(i);
+            }
+        }
     }
     let mut ops = Vec::with_capacity(changes.len());
     for (i, c) in changes.iter().enumerate() {
@@ -364,15 +373,8 @@ fn build_ops(plan: &Plan) -> Vec<Op> {
         if c.action == Action::Delete {
             // Delete after everything that depends (or depended, per the stored state) on this
             // resource was deleted or updated away from it.
-            let me = c.addr.resource.to_string();
-            for (j, other) in changes.iter().enumerate() {
-                if j == i {
-                    continue;
-                }
-                let stored = plan.prior_state.resources.get(&other.addr.to_string()).map(|s| s.dependencies.contains(&me)).unwrap_or(false);
-                if other.depends_on.contains(&c.addr.resource) || stored {
-                    deps.push(j);
-                }
+            if let Some(js) = dependents.get(&c.addr.resource.to_string()) {
+                deps.extend(js.iter().copied().filter(|&j| j != i));
             }
         } else {
             for d in &c.depends_on {
@@ -419,7 +421,7 @@ fn prepare(
         return Err(Diagnostic::error("Invalid resource type", format!("{} has no schema", change.addr)));
     };
     let schema = &schema;
-    let expansion = eval_expansion_opt(scope, r, &change.addr.module).unwrap_or(crate::eval::Expansion::Single);
+    let expansion = eval_expansion(scope, r, &change.addr.module).unwrap_or(crate::eval::Expansion::Single);
     let inst = InstanceCtx::for_key(&change.addr.key, &expansion).within(&change.addr.module);
     let cfg = eval_resource_config(scope, r, &inst, schema).map_err(|ds| ds.0.into_iter().next().unwrap_or_else(|| Diagnostic::error("Invalid configuration", "")))?;
     let (cfg_plain, marks) = cfg.unmark_deep_with_paths();

@@ -24,8 +24,7 @@ impl<'c> Console<'c> {
     /// Fills the scope with the variables and with every resource instance in `state`.
     pub fn new(config: &'c Config, vars: BTreeMap<String, Value>, state: &State, registry: &Registry) -> Console<'c> {
         let mut scope = Scope::new(config, vars);
-        scope.planning = false;
-        let providers = Providers::resolve(config, registry).ok();
+            let providers = Providers::resolve(config, registry).ok();
         let mut by_resource: BTreeMap<(ModuleInstance, crate::addrs::ResourceAddr), ResourceValues> = BTreeMap::new();
         for inst in state.resources.values().filter(|i| i.deposed.is_none()) {
             let addr = state_addr(inst);

@@ -142,8 +142,6 @@ pub struct Scope<'c> {
     /// Resource values by module instance and local address (`null_resource.a`).
     pub resources: HashMap<(ModuleInstance, String), ResourceValues>,
     memo: RefCell<Memo>,
-    /// Set while evaluating for plan: functions such as `timestamp()` yield unknown.
-    pub planning: bool,
     /// `validate`: every input, resource and instance key is unknown; only what does not
     /// depend on them is checked.
     pub validating: bool,
@@ -151,7 +149,7 @@ pub struct Scope<'c> {
 
 impl<'c> Scope<'c> {
     pub fn new(config: &'c Config, vars: BTreeMap<String, Value>) -> Scope<'c> {
-        Scope { config, vars, resources: HashMap::new(), memo: RefCell::new(Memo::default()), planning: true, validating: false }
+        Scope { config, vars, resources: HashMap::new(), memo: RefCell::new(Memo::default()), validating: false }
     }
 
     /// A scope for `validate`: unknown inputs of their declared types.
@@ -485,11 +483,6 @@ impl<'c> Scope<'c> {
     }
 }
 
-/// `count`/`for_each` of a resource in a module instance, or `None` when they cannot be
-/// evaluated (apply time).
-pub fn eval_expansion_opt(scope: &Scope, r: &crate::config::Resource, m: &ModuleInstance) -> Option<Expansion> {
-    expand(scope, r.count.as_ref(), r.for_each.as_ref(), &r.context(), &InstanceCtx::module(m)).ok()
-}
 
 /// An instance key from an index value.
 fn key_of(v: &Value) -> Option<InstanceKey> {
