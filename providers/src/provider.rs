@@ -67,6 +67,19 @@ pub trait Provider: Send + Sync {
     /// Reads the current remote object; `None` when it no longer exists.
     async fn read_resource(&self, type_name: &str, current: &Value) -> Result<Option<Value>, ProviderError>;
 
+    /// Reads many instances of one resource type at once (refresh during plan). The answer has
+    /// one entry per input, in order: `None` when that object no longer exists. Providers whose
+    /// API can list objects override this so that refreshing N objects costs a few list calls
+    /// instead of N reads; the default reads each one, up to 8 at a time.
+    async fn read_many(&self, type_name: &str, currents: &[Value]) -> Vec<Result<Option<Value>, ProviderError>> {
+        let mut out = Vec::with_capacity(currents.len());
+        for chunk in currents.chunks(8) {
+            let reads: Vec<_> = chunk.iter().map(|c| self.read_resource(type_name, c)).collect();
+            out.extend(futures_util::future::join_all(reads).await);
+        }
+        out
+    }
+
     /// Reads a data source from its configuration.
     async fn read_data_source(&self, type_name: &str, _config: &Value) -> Result<Value, ProviderError> {
         Err(ProviderError::new(format!("data source {type_name} is not supported by {}", self.source())))
