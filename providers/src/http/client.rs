@@ -33,6 +33,12 @@ pub fn default_user_agent() -> String {
     format!("infra/{}", env!("CARGO_PKG_VERSION"))
 }
 
+/// `INFRA_HTTP_TIMEOUT` (seconds, fractions allowed), when set to a positive number.
+fn timeout_from_env() -> Option<Duration> {
+    let secs: f64 = std::env::var("INFRA_HTTP_TIMEOUT").ok()?.trim().parse().ok()?;
+    (secs.is_finite() && secs > 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
 /// The value of a configured default header.
 #[derive(Clone, Debug)]
 pub enum HeaderValueSpec {
@@ -75,7 +81,8 @@ pub struct ApiConfig {
 }
 
 impl ApiConfig {
-    /// Defaults: User-Agent `infra/<version>`, 30s timeout, 5 attempts, no rate limit, backoff
+    /// Defaults: User-Agent `infra/<version>`, 30s timeout (`INFRA_HTTP_TIMEOUT` seconds
+    /// overrides it), 5 attempts, no rate limit, backoff
     /// 200ms base / 20s cap, waits of up to 5 minutes honoured, default redaction and error
     /// envelopes.
     pub fn new(name: &'static str, base_url: impl Into<String>) -> Self {
@@ -84,7 +91,7 @@ impl ApiConfig {
             base_url: base_url.into(),
             default_headers: Vec::new(),
             user_agent: default_user_agent(),
-            timeout: Duration::from_secs(30),
+            timeout: timeout_from_env().unwrap_or(Duration::from_secs(30)),
             max_attempts: 5,
             rate_limit: None,
             backoff: Backoff::default(),
