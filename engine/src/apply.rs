@@ -129,6 +129,10 @@ pub async fn apply(
             return outcome;
         }
     };
+    if let Err(d) = providers.configure(config, &Scope::new(config, plan.variables.clone())).await {
+        outcome.errors = d;
+        return outcome;
+    }
     // The scope starts from the planned values; completed operations replace them.
     let mut scope = Scope::new(config, plan.variables.clone());
     let mut by_resource: BTreeMap<(crate::addrs::ModuleInstance, crate::addrs::ResourceAddr), ResourceValues> = BTreeMap::new();

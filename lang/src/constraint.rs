@@ -44,6 +44,14 @@ impl Constraint {
         Constraint { ty, shape: Shape::Plain }
     }
 
+    /// A constraint in which every object attribute, at any depth, is optional with a null
+    /// default: the shape of a provider's nested attributes (`settings = { ... }`,
+    /// `rules = [{ ... }]`), where the attributes a configuration leaves out are null.
+    pub fn all_optional(ty: Type) -> Constraint {
+        let shape = all_optional_shape(&ty);
+        Constraint { ty, shape }
+    }
+
     /// Fills in missing optional attributes (with their defaults), then converts to the type.
     pub fn apply(&self, v: Value) -> Result<Value, String> {
         convert(fill(v, &self.shape), &self.ty)
@@ -116,6 +124,27 @@ fn shape_of(expr: &Expression) -> Result<Shape, Diagnostic> {
     }
 }
 
+fn all_optional_shape(ty: &Type) -> Shape {
+    match ty {
+        Type::Object(attrs) => Shape::Object(
+            attrs.iter().map(|(k, t)| (k.clone(), Attr { ty: t.clone(), shape: all_optional_shape(t), optional: true, default: None })).collect(),
+        ),
+        Type::List(t) | Type::Set(t) | Type::Map(t) => match all_optional_shape(t) {
+            Shape::Plain => Shape::Plain,
+            s => Shape::Elements(Box::new(s)),
+        },
+        Type::Tuple(ts) => {
+            let shapes: Vec<Shape> = ts.iter().map(all_optional_shape).collect();
+            if shapes.iter().all(|s| matches!(s, Shape::Plain)) {
+                Shape::Plain
+            } else {
+                Shape::Tuple(shapes)
+            }
+        }
+        _ => Shape::Plain,
+    }
+}
+
 fn fill(v: Value, shape: &Shape) -> Value {
     if matches!(shape, Shape::Plain) || v.is_null() || !v.is_known() {
         return v;
@@ -151,6 +180,17 @@ mod tests {
 
     fn constraint(src: &str) -> Constraint {
         parse_constraint(&hcl_edit::parser::parse_expr(src).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn all_optional_fills_nested_attributes_with_null() {
+        let ty = crate::convert::parse_type_constraint(&hcl_edit::parser::parse_expr("list(object({ action = string, params = object({ ttl = number, mode = string }) }))").unwrap()).unwrap();
+        let c = Constraint::all_optional(ty);
+        let v = c.apply(Value::Tuple(vec![Value::object([("params", Value::object([("ttl", Value::number(60))]))])])).unwrap();
+        let first = v.as_seq().unwrap()[0].clone();
+        assert!(first.get_attr("action").unwrap().is_null());
+        assert_eq!(first.get_attr("params").unwrap().get_attr("ttl"), Some(Value::number(60)));
+        assert!(first.get_attr("params").unwrap().get_attr("mode").unwrap().is_null());
     }
 
     #[test]

@@ -96,6 +96,47 @@ impl Providers {
         }
     }
 
+    /// Evaluates each used provider's `provider "<name>" { ... }` block of the root module
+    /// (an empty configuration when there is none, so that environment variables apply) and
+    /// hands it to [`Provider::configure`]. Errors name the block; a provider's error is shown
+    /// as its own summary and detail.
+    pub async fn configure(&self, config: &Config, scope: &Scope<'_>) -> Result<(), Diagnostics> {
+        let mut diags = Diagnostics::default();
+        for (local, (_, provider)) in &self.by_local {
+            let schema = &provider.schema().provider;
+            let block = config.providers.iter().find(|p| &p.name == local && p.alias.is_none());
+            let value = match block {
+                Some(pc) => {
+                    let context = format!("provider \"{local}\"");
+                    // `version` is the pre-0.13 way of constraining the provider version: ignored.
+                    let mut body = pc.body.clone();
+                    body.attrs.shift_remove("version");
+                    match eval_body(scope, &body, schema, &InstanceCtx::default(), &context, &pc.loc, (&["alias", "version"], &[])) {
+                        Ok(v) => v,
+                        Err(ds) => {
+                            diags.extend(ds.0);
+                            continue;
+                        }
+                    }
+                }
+                None => Value::Object(schema.attributes.iter().map(|(k, a)| (k.clone(), Value::Null(a.ty.clone()))).chain(schema.blocks.iter().map(|(k, b)| (k.clone(), Value::Null(b.value_type())))).collect()),
+            };
+            let (plain, _) = value.unmark_deep();
+            if let Err(e) = provider.configure(plain).await {
+                let d = Diagnostic::error(format!("Failed to configure provider \"{local}\""), e.to_string());
+                diags.push(match block {
+                    Some(pc) => d.at(pc.loc.clone()),
+                    None => d,
+                });
+            }
+        }
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(())
+        }
+    }
+
     pub fn for_resource(&self, r: &Resource) -> Option<&(String, Arc<dyn Provider>)> {
         self.by_local.get(&r.provider.0)
     }
@@ -154,7 +195,8 @@ fn eval_body(
             continue;
         }
         match scope.eval(e, inst) {
-            Ok(v) => match infra_lang::convert::convert(v, &a.ty) {
+            // Nested attributes (`settings = { ... }`) leave out what they don't set: null.
+            Ok(v) => match infra_lang::constraint::Constraint::all_optional(a.ty.clone()).apply(v) {
                 Ok(v) => {
                     attrs.insert(name.clone(), v);
                 }
@@ -311,6 +353,7 @@ pub async fn plan(
     opts: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
     let providers = Providers::resolve(config, registry)?;
+    providers.configure(config, &Scope::new(config, vars.clone())).await?;
     // The caller fills this in: only it knows what is stored (no state file at all hashes as "none").
     let prior_state_hash = String::new();
     let mut prior = state;
@@ -929,8 +972,10 @@ fn target_closure(targets: &[String], deps: &BTreeMap<ResourceAddr, BTreeSet<Res
 /// Reads every stored managed instance through its provider; updates `state` in place and
 /// returns the drift found.
 async fn refresh(state: &mut State, providers: &Providers, registry: &Registry, parallelism: usize) -> Result<Vec<ResourceChange>, Diagnostics> {
-    let sem = Arc::new(tokio::sync::Semaphore::new(parallelism.max(1)));
-    let mut set = tokio::task::JoinSet::new();
+    // One `read_many` per (provider, resource type): a provider that can list objects refreshes a
+    // whole type in a few calls. Groups run concurrently, at most `parallelism` at a time.
+    type Item = (String, InstanceAddr, Value, Value);
+    let mut groups: BTreeMap<(String, String), (Arc<dyn Provider>, Arc<Schema>, Vec<Item>)> = BTreeMap::new();
     for (key, inst) in &state.resources {
         if inst.mode != infra_state::Mode::Managed || inst.deposed.is_some() {
             continue;
@@ -940,19 +985,30 @@ async fn refresh(state: &mut State, providers: &Providers, registry: &Registry, 
         let addr = state_addr(inst);
         let Some(schema) = schema_for(p.as_ref(), &addr.resource).cloned() else { continue };
         let stored = instance_value(inst, Some(&schema));
+        let (plain, _) = stored.clone().unmark_deep();
+        groups.entry((source, addr.resource.r#type.clone())).or_insert_with(|| (p.clone(), Arc::new(schema), Vec::new())).2.push((key.clone(), addr, stored, plain));
+    }
+    let sem = Arc::new(tokio::sync::Semaphore::new(parallelism.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    for ((source, ty), (p, schema, items)) in groups {
         let sem = sem.clone();
-        let key = key.clone();
         set.spawn(async move {
             let _permit = sem.acquire_owned().await;
-            let (plain, _) = stored.clone().unmark_deep();
-            let res = p.read_resource(&addr.resource.r#type, &plain).await;
-            (key, addr, source, schema, stored, plain, res)
+            let plains: Vec<Value> = items.iter().map(|i| i.3.clone()).collect();
+            let mut results = p.read_many(&ty, &plains).await;
+            results.resize_with(items.len(), || Err(infra_providers::ProviderError::new("the provider returned too few results from read_many")));
+            items.into_iter().zip(results).map(|((key, addr, stored, plain), res)| (key, addr, source.clone(), schema.clone(), stored, plain, res)).collect::<Vec<_>>()
         });
     }
     let mut drift = Vec::new();
     let mut diags = Diagnostics::default();
+    let mut read = Vec::new();
     while let Some(joined) = set.join_next().await {
-        let Ok((key, addr, source, schema, stored, plain, res)) = joined else { continue };
+        if let Ok(items) = joined {
+            read.extend(items);
+        }
+    }
+    for (key, addr, source, schema, stored, plain, res) in read {
         match res {
             Err(e) => diags.push(Diagnostic::error(format!("Failed to refresh {addr}"), e.to_string())),
             Ok(None) => {
