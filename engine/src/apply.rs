@@ -193,7 +193,7 @@ pub async fn apply(
     ready.reverse();
     let mut failed: HashSet<usize> = HashSet::new();
     let mut done: HashSet<usize> = HashSet::new();
-    let mut set: tokio::task::JoinSet<(usize, Result<Value, String>, Duration)> = tokio::task::JoinSet::new();
+    let mut set: tokio::task::JoinSet<(usize, Result<Value, String>, Duration, Vec<String>)> = tokio::task::JoinSet::new();
     let mut running = 0usize;
     let mut schemas: HashMap<usize, Option<infra_providers::Schema>> = HashMap::new();
     let parallelism = opts.parallelism.max(1);
@@ -224,8 +224,14 @@ pub async fn apply(
                     schemas.insert(i, prep.schema.clone());
                     set.spawn(async move {
                         let start = Instant::now();
+                        let checked = matches!(c.action, Action::Create | Action::Update | Action::Replace(_));
+                        let planned = checked.then(|| prep.planned.clone());
                         let res = run_op(prep.provider, &c, prep.planned, prep.marks, ev, every).await;
-                        (i, res, start.elapsed())
+                        let inconsistent = match (&res, planned) {
+                            (Ok(new), Some(planned)) => inconsistencies(&planned, new),
+                            _ => Vec::new(),
+                        };
+                        (i, res, start.elapsed(), inconsistent)
                     });
                     running += 1;
                 }
@@ -247,7 +253,7 @@ pub async fn apply(
         };
         let Some(joined) = joined else { break };
         running -= 1;
-        let (i, res, elapsed) = match joined {
+        let (i, res, elapsed, inconsistent) = match joined {
             Ok(r) => r,
             Err(_) => continue, // aborted
         };
@@ -269,6 +275,24 @@ pub async fn apply(
                 if let Err(e) = persisted {
                     outcome.errors.push(Diagnostic::error("Failed to persist state", format!("{e}")));
                     interrupt.trigger();
+                }
+                if !inconsistent.is_empty() {
+                    // Saved as the provider returned it (it exists), but reported, and what
+                    // depends on it is not applied: a later plan would otherwise show a diff.
+                    let message = format!(
+                        "When applying changes to {addr}, provider \"{}\" produced an unexpected new value:\n{}\n\nThis is a bug in the provider: the object read back differs from what was planned. The state holds what the provider returned; run plan to see the difference.",
+                        change.provider,
+                        inconsistent.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n")
+                    );
+                    events(ApplyEvent::Failed { addr: addr.clone(), kind, message: "provider produced inconsistent result after apply".into() });
+                    outcome.errors.push(Diagnostic::error("Provider produced inconsistent result after apply", message));
+                    if !new_value.is_null() {
+                        scope.set_instance(&change.addr, new_value);
+                        scope.invalidate_locals();
+                    }
+                    failed.insert(i);
+                    skip_dependents(i, &ops, &dependents, &mut failed, &mut outcome, &events);
+                    continue;
                 }
                 events(ApplyEvent::Completed { addr, kind, elapsed, id });
                 match change.action {
@@ -470,6 +494,80 @@ fn compatible(planned: &Value, actual: &Value) -> bool {
         }
         (Value::Set(..), Value::Set(..)) => true,
         (a, b) => a == b || (a.to_json() == b.to_json() && a.ty() == b.ty()) || matches!(a.ty(), Type::Dynamic),
+    }
+}
+
+/// Where the object a provider returned after apply differs from a known planned value: one
+/// line per attribute path, `.name: was "a", but now "b"`. Sensitive values (marked in either)
+/// are not shown.
+fn inconsistencies(planned: &Value, actual: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    diff_known(planned, actual, &mut String::new(), &mut out);
+    out
+}
+
+fn diff_known(planned: &Value, actual: &Value, path: &mut String, out: &mut Vec<String>) {
+    if !planned.is_known() || out.len() >= 20 {
+        return;
+    }
+    let show = |v: &Value| -> String {
+        if v.contains_sensitive() {
+            "(sensitive value)".to_string()
+        } else if v.is_null() {
+            "null".to_string()
+        } else {
+            let s = v.clone().unmark_deep().0.to_json().to_string();
+            if s.chars().count() > 120 {
+                format!("{}…", s.chars().take(120).collect::<String>())
+            } else {
+                s
+            }
+        }
+    };
+    let here = |path: &str| if path.is_empty() { "(the object)".to_string() } else { path.to_string() };
+    let (p, a) = (planned.unmarked(), actual.unmarked());
+    match (p, a) {
+        (Value::Object(pm), Value::Object(am)) | (Value::Map(_, pm), Value::Map(_, am)) if pm.len() == am.len() || matches!(p, Value::Object(_)) => {
+            for (k, pv) in pm {
+                let n = path.len();
+                if matches!(p, Value::Object(_)) {
+                    path.push('.');
+                    path.push_str(k);
+                } else {
+                    path.push_str(&format!("[{}]", serde_json::Value::String(k.clone())));
+                }
+                match am.get(k) {
+                    Some(av) => diff_known(pv, av, path, out),
+                    None => out.push(format!("{}: was {}, but now absent", here(path), show(pv))),
+                }
+                path.truncate(n);
+            }
+            if matches!(p, Value::Map(..)) {
+                for k in am.keys().filter(|k| !pm.contains_key(*k)) {
+                    out.push(format!("{}[{}]: was absent, but now present", here(path), serde_json::Value::String(k.clone())));
+                }
+            }
+        }
+        (Value::List(_, pv) | Value::Tuple(pv), Value::List(_, av) | Value::Tuple(av)) if pv.len() == av.len() => {
+            for (i, (x, y)) in pv.iter().zip(av).enumerate() {
+                let n = path.len();
+                path.push_str(&format!("[{i}]"));
+                diff_known(x, y, path, out);
+                path.truncate(n);
+            }
+        }
+        (Value::Set(..), Value::Set(..)) if p.is_wholly_known() => {
+            if p != a {
+                out.push(format!("{}: planned set elements differ from the result", here(path)));
+            }
+        }
+        (Value::Set(..), Value::Set(..)) => {}
+        _ => {
+            let equal = p == a || (p.to_json() == a.to_json() && (p.ty() == a.ty() || matches!(p.ty(), Type::Dynamic)));
+            if !equal {
+                out.push(format!("{}: was {}, but now {}", here(path), show(planned), show(actual)));
+            }
+        }
     }
 }
 

@@ -51,6 +51,36 @@ resource "fake_thing" "b" {
     assert!(p2.is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_result_that_differs_from_the_plan_is_reported_saved_and_stops_dependents() {
+    let env = Env::new();
+    env.write(
+        r#"
+resource "fake_thing" "a" {
+  name = "web"
+}
+resource "fake_thing" "b" {
+  name   = "db"
+  policy = fake_thing.a.id
+}
+"#,
+    );
+    env.fake.lock().uppercase_names = true;
+    let (config, p) = env.plan().await;
+    let (outcome, state) = env.apply_plan(&config, &p, 10).await;
+    let text = render(&outcome.errors);
+    assert!(text.contains("Provider produced inconsistent result after apply"), "{text}");
+    assert!(text.contains(r#".name: was "web", but now "WEB""#), "{text}");
+    assert_eq!(outcome.skipped, vec!["fake_thing.b".to_string()]);
+    // The object exists remotely, so the state keeps it as returned.
+    assert_eq!(addrs(&state), vec!["fake_thing.a"]);
+    assert_eq!(stored(&state, "fake_thing.a").attributes["name"], "WEB");
+    // The next plan shows the difference (and would repair it).
+    env.fake.lock().uppercase_names = false;
+    let (_, p2) = env.plan().await;
+    assert_eq!(pending(&p2).get("fake_thing.a"), Some(&Action::Replace(ReplaceOrder::DestroyBeforeCreate)));
+}
+
 fn path(attr: &str) -> infra_lang::Path {
     vec![infra_lang::PathStep::Attr(attr.to_string())]
 }

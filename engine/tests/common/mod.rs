@@ -84,6 +84,8 @@ pub struct FakeState {
     pub max_in_flight: usize,
     /// Every apply call sleeps this long.
     pub delay: Duration,
+    /// Creates and updates store `name` upper-cased: a provider whose result differs from its plan.
+    pub uppercase_names: bool,
 }
 
 impl FakeState {
@@ -206,6 +208,9 @@ impl Fake {
                 let Value::Object(mut m) = planned.clone() else { return Err(ProviderError::new("planned is not an object")) };
                 m.insert("id".into(), Value::string(id.clone()));
                 m.insert("version".into(), Value::number(1i64));
+                if s.uppercase_names {
+                    m.insert("name".into(), Value::string(name.to_uppercase()));
+                }
                 let obj = Value::Object(m);
                 s.objects.insert(id, obj.clone());
                 Ok(obj)
