@@ -124,7 +124,8 @@ pub enum IgnoreChanges {
     #[default]
     None,
     All,
-    Attrs(Vec<Vec<String>>),
+    /// Each entry a path into the object: `tags`, `rules[0].action`, `tags["env"]`.
+    Attrs(Vec<infra_lang::Path>),
 }
 
 /// The arguments of a resource, data or provider block (meta-arguments removed).
@@ -1128,7 +1129,20 @@ impl Loader {
                     l.ignore_changes = match &a.value {
                         Expression::Variable(v) if v.as_str() == "all" => IgnoreChanges::All,
                         Expression::Array(items) => IgnoreChanges::Attrs(
-                            items.iter().map(|e| traversal_text(e).split('.').map(str::to_string).collect()).collect(),
+                            items
+                                .iter()
+                                .filter_map(|e| {
+                                    let text = traversal_text(e);
+                                    let path = parse_attr_path(&text);
+                                    if path.is_none() {
+                                        diags.push(
+                                            Diagnostic::error("Invalid ignore_changes", format!("\"{text}\" is not an attribute path. Write an attribute name, optionally followed by .attribute, [index] or [\"key\"] steps, like rules[0].action."))
+                                                .at(self.loc(e.span())),
+                                        );
+                                    }
+                                    path
+                                })
+                                .collect(),
                         ),
                         e => {
                             diags.push(
@@ -1264,4 +1278,41 @@ fn hint_or_list(name: &str, expected: &[&str]) -> String {
         Some(s) => format!(" Did you mean \"{s}\"?"),
         None => format!(" Expected one of: {}.", expected.join(", ")),
     }
+}
+
+/// Parses an attribute path written as a traversal: `name`, `a.b`, `rules[0].action`,
+/// `tags["env"]`. `None` when it is not one.
+pub fn parse_attr_path(text: &str) -> Option<infra_lang::Path> {
+    use infra_lang::PathStep;
+    let mut steps = Vec::new();
+    let mut rest = text.trim();
+    let ident = |s: &str| -> usize { s.char_indices().find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '-')).map(|(i, _)| i).unwrap_or(s.len()) };
+    let n = ident(rest);
+    if n == 0 {
+        return None;
+    }
+    steps.push(PathStep::Attr(rest[..n].to_string()));
+    rest = &rest[n..];
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let n = ident(r);
+            if n == 0 {
+                return None;
+            }
+            steps.push(PathStep::Attr(r[..n].to_string()));
+            rest = &r[n..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let close = r.find(']')?;
+            let inner = r[..close].trim();
+            if let Some(q) = inner.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
+                steps.push(PathStep::Key(q.to_string()));
+            } else {
+                steps.push(PathStep::Index(inner.parse().ok()?));
+            }
+            rest = &r[close + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(steps)
 }

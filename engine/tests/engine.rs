@@ -438,6 +438,36 @@ async fn lifecycle_ignore_changes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lifecycle_ignore_changes_with_nested_paths() {
+    let env = Env::new();
+    let cfg = |env_tag: &str, team: &str| {
+        format!(
+            r#"resource "fake_thing" "i" {{
+  name = "i"
+  tags = {{ env = "{env_tag}", team = "{team}" }}
+  lifecycle {{
+    ignore_changes = [tags["env"]]
+  }}
+}}"#
+        )
+    };
+    env.write(&cfg("prod", "web"));
+    env.converge().await;
+    // Only the ignored key changes: nothing to do.
+    env.write(&cfg("staging", "web"));
+    let (_, p) = env.plan().await;
+    assert_eq!(change(&p, "fake_thing.i").action, Action::NoOp);
+    // Another key changes: an update that keeps the ignored key's prior value.
+    env.write(&cfg("staging", "ops"));
+    let (_, p) = env.plan().await;
+    let c = change(&p, "fake_thing.i");
+    assert_eq!(c.action, Action::Update);
+    let tags = attr(&c.after, "tags");
+    assert_eq!(tags.as_entries().unwrap().get("env"), Some(&s("prod")));
+    assert_eq!(tags.as_entries().unwrap().get("team"), Some(&s("ops")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn lifecycle_prevent_destroy() {
     let env = Env::new();
     let cfg = |name: &str, count: i64| {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use infra_lang::references::{references, TraversalStep};
-use infra_lang::{Marks, Path, Type, Value};
+use infra_lang::{Marks, Path, PathStep, Type, Value};
 use infra_providers::{Provider, Registry, Schema};
 use infra_state::State;
 
@@ -323,20 +323,70 @@ pub fn eval_expansion(scope: &Scope, r: &Resource, m: &crate::addrs::ModuleInsta
     crate::eval::expand(scope, r.count.as_ref(), r.for_each.as_ref(), &r.context(), &InstanceCtx::module(m))
 }
 
-/// Sets every attribute named by `ignore_changes` back to its prior value.
+/// Sets every attribute (or nested path) named by `ignore_changes` back to its prior value.
 fn apply_ignore_changes(config: Value, prior: &Value, ic: &IgnoreChanges, schema: &Schema) -> Value {
-    let Value::Object(mut attrs) = config else { return config };
-    let names: Vec<String> = match ic {
-        IgnoreChanges::None => return Value::Object(attrs),
-        IgnoreChanges::All => schema.attributes.iter().filter(|(_, a)| !a.computed || a.optional).map(|(n, _)| n.clone()).collect(),
-        IgnoreChanges::Attrs(paths) => paths.iter().filter_map(|p| p.first().cloned()).collect(),
+    let paths: Vec<Path> = match ic {
+        IgnoreChanges::None => return config,
+        IgnoreChanges::All => schema.attributes.iter().filter(|(_, a)| !a.computed || a.optional).map(|(n, _)| vec![PathStep::Attr(n.clone())]).collect(),
+        IgnoreChanges::Attrs(paths) => paths.clone(),
     };
-    for n in names {
-        if let Some(pv) = prior.get_attr(&n) {
-            attrs.insert(n, pv);
+    let mut out = config;
+    for p in &paths {
+        if let Some(pv) = value_at(prior, p) {
+            out = replace_at(out, p, pv);
         }
     }
-    Value::Object(attrs)
+    out
+}
+
+/// The value at `path`, if every step exists (a null along the way: none).
+fn value_at(v: &Value, path: &[PathStep]) -> Option<Value> {
+    let Some((step, rest)) = path.split_first() else { return Some(v.clone()) };
+    let next = match (v.unmarked(), step) {
+        (Value::Object(m) | Value::Map(_, m), PathStep::Attr(k) | PathStep::Key(k)) => m.get(k)?.clone(),
+        (Value::List(_, vs) | Value::Tuple(vs), PathStep::Index(i)) => vs.get(usize::try_from(*i).ok()?)?.clone(),
+        _ => return None,
+    };
+    value_at(&next, rest)
+}
+
+/// `v` with the value at `path` replaced by `new` (unchanged where the path does not exist).
+fn replace_at(v: Value, path: &[PathStep], new: Value) -> Value {
+    let Some((step, rest)) = path.split_first() else { return new };
+    let (inner, marks) = v.unmark();
+    let out = match (inner, step) {
+        (Value::Object(mut m), PathStep::Attr(k) | PathStep::Key(k)) if m.contains_key(k) => {
+            let cur = m.remove(k).unwrap_or_else(Value::null);
+            m.insert(k.clone(), replace_at(cur, rest, new));
+            Value::Object(m)
+        }
+        (Value::Map(t, mut m), PathStep::Attr(k) | PathStep::Key(k)) => {
+            match m.remove(k) {
+                Some(cur) => {
+                    m.insert(k.clone(), replace_at(cur, rest, new));
+                }
+                None if rest.is_empty() => {
+                    m.insert(k.clone(), new);
+                }
+                None => {}
+            }
+            Value::Map(t, m)
+        }
+        (Value::List(t, mut vs), PathStep::Index(i)) => {
+            if let Some(slot) = usize::try_from(*i).ok().and_then(|i| vs.get_mut(i)) {
+                *slot = replace_at(std::mem::replace(slot, Value::null()), rest, new);
+            }
+            Value::List(t, vs)
+        }
+        (Value::Tuple(mut vs), PathStep::Index(i)) => {
+            if let Some(slot) = usize::try_from(*i).ok().and_then(|i| vs.get_mut(i)) {
+                *slot = replace_at(std::mem::replace(slot, Value::null()), rest, new);
+            }
+            Value::Tuple(vs)
+        }
+        (other, _) => other,
+    };
+    out.mark(marks)
 }
 
 struct Planned {
