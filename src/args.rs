@@ -69,6 +69,8 @@ pub enum Command {
     /// Inspect and modify the state.
     #[command(subcommand)]
     State(StateCommand),
+    /// Adopt an existing remote object into the state: infra import ADDRESS ID (the resource block must exist).
+    Import(ImportArgs),
     /// Release a stuck state lock.
     ForceUnlock(ForceUnlockArgs),
     /// Print infra's version (and, with -json, the built-in providers).
@@ -304,6 +306,26 @@ pub enum StateCommand {
         #[command(flatten)]
         lock: LockArgs,
     },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ImportArgs {
+    /// The resource instance to import into, e.g. cloudflare_dns_record.www or aws_s3_bucket.logs["eu"].
+    pub address: String,
+    /// The provider's ID of the existing object; its format is in each resource type's docs (e.g. <zone_id>/<dns_record_id>).
+    pub id: String,
+    /// Ask for input for variables that are not set (default true; only on a terminal).
+    #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, default_value_t = true, default_missing_value = "true", value_name = "BOOL")]
+    pub input: bool,
+    /// Path of the state file (default terraform.tfstate).
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 #[derive(Args, Debug)]

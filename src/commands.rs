@@ -36,6 +36,7 @@ pub async fn run(cmd: Command) -> i32 {
         Command::Fmt(a) => fmt(a),
         Command::Console(a) => console(a),
         Command::State(s) => state_cmd(s),
+        Command::Import(a) => import_cmd(a).await,
         Command::ForceUnlock(a) => force_unlock(&a.lock_id),
         Command::Version { json } => version(json),
     }
@@ -439,6 +440,48 @@ async fn run_apply(config: &Config, p: &Plan, backend: &LocalBackend, parallelis
         ui::out(&format!("\n{}", render::text::render_outputs(&outcome.outputs)));
     }
     0
+}
+
+/// `infra import ADDRESS ID`: adopts one object into the state (no plan, nothing else changes).
+async fn import_cmd(a: args::ImportArgs) -> i32 {
+    let color = ui::color_enabled(a.common.no_color);
+    let Some((config, _)) = load(color) else { return 1 };
+    let mut vargs = var_args(&a.vars);
+    vargs.extend(prompt_for_variables(&config, &vargs, a.input));
+    let (vars, vdiags) = resolve(&config, &vargs, &env_vars());
+    ui::diagnostics(&vdiags, color);
+    if vdiags.has_errors() {
+        return 1;
+    }
+    let b = backend(a.state.as_deref());
+    let _lock = match lock(&b, &a.lock, "OperationTypeImport", color) {
+        Ok(g) => g,
+        Err(c) => return c,
+    };
+    let mut st = match b.read() {
+        Ok(s) => s,
+        Err(e) => return fail("Failed to load state", e.to_string(), color),
+    };
+    ui::out(&format!("{}: Importing from ID \"{}\"...\n", a.address, a.id));
+    let registry = Registry::builtin();
+    match infra_engine::import::import_one(&config, &st, &registry, vars, &a.address, &a.id).await {
+        Ok(inst) => {
+            let id = inst.attributes.get("id").and_then(|v| v.as_str()).map(|s| format!(" [id={s}]")).unwrap_or_default();
+            ui::out(&format!("{}: Import prepared!\n  Prepared {} for import\n{}: Refreshing state...{id}\n", a.address, inst.r#type, a.address));
+            let key = infra_engine::statevals::state_addr(&inst).to_string();
+            st.resources.insert(key, inst);
+            st.serial += 1;
+            if let Err(e) = b.write(&st) {
+                return fail("Failed to save state", e.to_string(), color);
+            }
+            ui::out("\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour state and will henceforth be managed by infra.\n\n");
+            0
+        }
+        Err(d) => {
+            ui::diagnostics(&d, color);
+            1
+        }
+    }
 }
 
 fn show(path: Option<&Path>, json: bool, color: bool) -> i32 {

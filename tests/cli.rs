@@ -964,3 +964,31 @@ fn remote_state_reads_local_outputs() {
     assert_eq!(bad.code, 1, "{}", bad.all());
     assert!(bad.stderr.contains("Output refers to sensitive values"), "{}", bad.all());
 }
+
+/// `infra import ADDRESS ID` adopts one object into the state and nothing else; it refuses an
+/// undeclared resource, an address already managed, and a missing instance key.
+#[test]
+fn import_command_adopts_one_object() {
+    let ctx = Ctx::new();
+    ctx.write("main.tf", "resource \"random_string\" \"s\" {\n  length = 14\n}\nresource \"random_string\" \"many\" {\n  count  = 2\n  length = 5\n}\nresource \"null_resource\" \"other\" {}\n");
+    let out = ctx.ok(&["import", "-no-color", "random_string.s", "imported-value"]);
+    assert!(out.contains("random_string.s: Importing from ID \"imported-value\"...") && out.contains("Import successful!"), "{out}");
+    assert_eq!(ctx.state_list(), vec!["random_string.s".to_string()]);
+    let shown = ctx.ok(&["state", "show", "random_string.s"]);
+    assert!(shown.contains("\"imported-value\""), "{shown}");
+    // Adopted as is: a plan keeps it (and only creates what was not imported).
+    let plan = ctx.run(&["plan", "-no-color"]);
+    assert!(!plan.stdout.contains("random_string.s will be") && !plan.stdout.contains("random_string.s must be"), "{}", plan.stdout);
+
+    let again = ctx.run(&["import", "-no-color", "random_string.s", "other"]);
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("Resource already managed by infra"), "{}", again.all());
+    let undeclared = ctx.run(&["import", "-no-color", "random_string.nope", "x"]);
+    assert_eq!(undeclared.code, 1);
+    assert!(undeclared.stderr.contains("Resource not declared") && undeclared.stderr.contains("resource \"random_string\" \"nope\""), "{}", undeclared.all());
+    let no_key = ctx.run(&["import", "-no-color", "random_string.many", "x"]);
+    assert_eq!(no_key.code, 1);
+    assert!(no_key.stderr.contains("add the instance key"), "{}", no_key.all());
+    ctx.ok(&["import", "-no-color", "random_string.many[1]", "abcde"]);
+    assert_eq!(ctx.state_list(), vec!["random_string.many[1]".to_string(), "random_string.s".to_string()]);
+}

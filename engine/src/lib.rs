@@ -24,3 +24,4 @@ pub mod fmt;
 pub mod validate;
 pub mod console;
 pub mod parse_errors;
+pub mod import;
