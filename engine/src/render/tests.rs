@@ -584,3 +584,43 @@ fn json_reasons_and_moves() {
     assert_eq!(rc[2]["previous_address"], "null_resource.old");
     assert_eq!(rc[2]["change"]["actions"], serde_json::json!(["no-op"]));
 }
+
+/// Ordered rules with identities (ruleset rules): one inserted rule and one edited rule are
+/// shown as exactly that, not as a rewrite of every later rule.
+#[test]
+fn ordered_rules_insert_and_edit_are_minimal() {
+    let rule = |id: Option<&str>, expr: &str, action: &str| {
+        obj(&[
+            ("id", id.map(s).unwrap_or(Value::Unknown(Type::String))),
+            ("expression", s(expr)),
+            ("action", s(action)),
+        ])
+    };
+    let list = |rules: Vec<Value>| {
+        let ty = rules[0].ty();
+        Value::List(ty, rules)
+    };
+    let before = obj(&[
+        ("name", s("waf")),
+        ("rules", list(vec![rule(Some("r1"), "ip.src eq 192.0.2.1", "block"), rule(Some("r2"), "http.host eq \"a\"", "log"), rule(Some("r3"), "cf.bot_score lt 10", "managed_challenge"), rule(Some("r4"), "true", "skip")])),
+    ]);
+    let after = obj(&[
+        ("name", s("waf")),
+        (
+            "rules",
+            list(vec![
+                rule(Some("r1"), "ip.src eq 192.0.2.1", "block"),
+                rule(None, "http.request.uri.path eq \"/admin\"", "block"),
+                rule(Some("r2"), "http.host eq \"a\"", "log"),
+                rule(Some("r3"), "cf.bot_score lt 30", "managed_challenge"),
+                rule(Some("r4"), "true", "skip"),
+            ]),
+        ),
+    ]);
+    let t = text(&plan(vec![change("null_resource.waf", Action::Update, before, after)]));
+    // One added element, one edited expression; r1, r2 and r4 untouched.
+    assert_eq!(t.matches("\n          + {").count(), 1, "{t}");
+    assert!(t.contains(r#"~ expression = "cf.bot_score lt 10" -> "cf.bot_score lt 30""#), "{t}");
+    assert!(!t.contains("- {"), "{t}");
+    snap!("ordered_rules_insert_and_edit_are_minimal", t);
+}

@@ -717,6 +717,25 @@ fn diff_seq(b: &[Value], a: &[Value], set: bool, d: usize, path: &mut Path, cx: 
                             push(diff_pair(present(x), present(y), d + 1, path, cx, true));
                             path.pop();
                         }
+                    } else if olds.iter().any(|v| identity(v).is_some()) && news.iter().any(|v| identity(v).is_some()) {
+                        // Objects with an identity (a rule's `id` or `ref`): an edited element is
+                        // shown as edited even when elements were also inserted or removed.
+                        let matched: Vec<Option<usize>> = news.iter().map(|n| identity(n).and_then(|id| olds.iter().position(|o| identity(o).as_ref() == Some(&id)))).collect();
+                        for (j, e) in olds.iter().enumerate() {
+                            if !matched.contains(&Some(j)) {
+                                push(diff_pair(present(e), None, d + 1, path, cx, true));
+                            }
+                        }
+                        for (i, (e, m)) in news.iter().zip(&matched).enumerate() {
+                            match m {
+                                Some(j) => {
+                                    path.push(PathStep::Index((new_index + i) as i64));
+                                    push(diff_pair(present(&olds[*j]), present(e), d + 1, path, cx, true));
+                                    path.pop();
+                                }
+                                None => push(diff_pair(None, present(e), d + 1, path, cx, true)),
+                            }
+                        }
                     } else {
                         for e in olds {
                             push(diff_pair(present(e), None, d + 1, path, cx, true));
@@ -749,6 +768,19 @@ fn diff_seq(b: &[Value], a: &[Value], set: bool, d: usize, path: &mut Path, cx: 
     }
     lines.push(format!("{}]", close(d)));
     lines
+}
+
+/// The identity of a list element that is an object with a known, non-null, non-sensitive
+/// `id` or `ref` attribute (ruleset rules): `None` otherwise, and for elements not yet created.
+fn identity(v: &Value) -> Option<(&'static str, String)> {
+    let m = v.unmarked().as_entries()?;
+    ["id", "ref"].into_iter().find_map(|k| {
+        let x = m.get(k)?;
+        if x.marks().sensitive {
+            return None;
+        }
+        x.unmarked().as_str().map(|s| (k, s.to_string()))
+    })
 }
 
 /// A multi-line string diffed line by line; unchanged runs beyond the context are collapsed.
