@@ -576,6 +576,8 @@ async fn run_op(provider: Arc<dyn Provider>, c: &ResourceChange, planned: Value,
     let ty = c.addr.resource.r#type.clone();
     let addr = c.addr.to_string();
     let kind = primary_kind(&c.action);
+    crate::statevals::register_sensitive_values(&planned);
+    crate::statevals::register_sensitive_values(&c.before);
     let (planned_plain, _) = planned.unmark_deep_with_paths();
     let (before_plain, _) = c.before.clone().unmark_deep();
     let work = async {

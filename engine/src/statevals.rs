@@ -186,3 +186,22 @@ pub fn provider_source(stored: &str) -> String {
         .unwrap_or(stored)
         .to_string()
 }
+
+/// Registers every string (and number) leaf of `v` that is marked sensitive, or lies under a
+/// sensitive mark, with the HTTP layer's redactor, so that a provider's logs and errors never
+/// show it although the provider receives the plain value.
+pub fn register_sensitive_values(v: &Value) {
+    fn walk(v: &Value, inherited: bool) {
+        let sensitive = inherited || v.marks().sensitive;
+        match v.unmarked() {
+            Value::String(s) if sensitive => infra_providers::http::register_sensitive(s),
+            Value::Number(n) if sensitive => infra_providers::http::register_sensitive(&n.to_string()),
+            Value::List(_, vs) | Value::Set(_, vs) | Value::Tuple(vs) => vs.iter().for_each(|x| walk(x, sensitive)),
+            Value::Map(_, m) | Value::Object(m) => m.values().for_each(|x| walk(x, sensitive)),
+            _ => {}
+        }
+    }
+    if v.contains_sensitive() {
+        walk(v, false);
+    }
+}

@@ -12,13 +12,26 @@ use infra_lang::{Path, PathStep, Value};
 
 use crate::schema::{ProviderSchema, Schema};
 
-/// An error reported by a provider operation.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{summary}{}", detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
+/// An error reported by a provider operation. Its text never shows a value registered as
+/// sensitive ([`crate::http::register_sensitive`]): providers see plain values, so a message that
+/// quotes one is scrubbed when displayed.
+#[derive(Debug, Clone)]
 pub struct ProviderError {
     pub summary: String,
     pub detail: Option<String>,
 }
+
+impl std::fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match &self.detail {
+            Some(d) => format!("{}: {d}", self.summary),
+            None => self.summary.clone(),
+        };
+        f.write_str(&crate::http::scrub_registered(&text))
+    }
+}
+
+impl std::error::Error for ProviderError {}
 
 impl ProviderError {
     pub fn new(summary: impl Into<String>) -> ProviderError {

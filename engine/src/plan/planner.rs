@@ -16,7 +16,7 @@ use crate::config::{Config, IgnoreChanges, Resource};
 use crate::diag::{suggest, Diagnostic, Diagnostics};
 use crate::eval::{Expansion, InstanceCtx, ResourceValues, Scope};
 use crate::graph::{Graph, Node};
-use crate::statevals::{full_marks, instance_state, instance_value, provider_source, state_addr};
+use crate::statevals::{full_marks, instance_state, instance_value, provider_source, register_sensitive_values, state_addr};
 
 /// Options of `plan` (and of the plan `apply` makes when given no plan file).
 #[derive(Clone, Debug)]
@@ -121,6 +121,7 @@ impl Providers {
                 }
                 None => Value::Object(schema.attributes.iter().map(|(k, a)| (k.clone(), Value::Null(a.ty.clone()))).chain(schema.blocks.iter().map(|(k, b)| (k.clone(), Value::Null(b.value_type())))).collect()),
             };
+            crate::statevals::register_sensitive_values(&value);
             let (plain, _) = value.unmark_deep();
             if let Err(e) = provider.configure(plain).await {
                 let d = Diagnostic::error(format!("Failed to configure provider \"{local}\""), e.to_string());
@@ -621,6 +622,7 @@ pub async fn plan(
                 if addr.mode == Mode::Data {
                     let pending = resource_deps.iter().any(|d| planned.changes.values().any(|c| &c.addr.resource == d && c.action != Action::NoOp));
                     if cfg.is_wholly_known() && !pending && !opts.destroy {
+                        crate::statevals::register_sensitive_values(&cfg);
                         let (plain, marks) = cfg.unmark_deep_with_paths();
                         match provider.read_data_source(&addr.r#type, &plain).await {
                             Ok(v) => {
@@ -671,6 +673,7 @@ pub async fn plan(
                     continue;
                 }
                 let cfg = if prior_v.is_null() { cfg } else { apply_ignore_changes(cfg, &prior_v, &r.lifecycle.ignore_changes, schema) };
+                crate::statevals::register_sensitive_values(&cfg);
                 let (cfg_plain, cfg_marks) = cfg.unmark_deep_with_paths();
                 let (prior_plain, _) = prior_v.clone().unmark_deep();
                 let ps = match provider.plan_resource(&addr.r#type, &prior_plain, &cfg_plain) {
@@ -1035,6 +1038,7 @@ async fn refresh(state: &mut State, providers: &Providers, registry: &Registry, 
         let addr = state_addr(inst);
         let Some(schema) = schema_for(p.as_ref(), &addr.resource).cloned() else { continue };
         let stored = instance_value(inst, Some(&schema));
+        register_sensitive_values(&stored);
         let (plain, _) = stored.clone().unmark_deep();
         groups.entry((source, addr.resource.r#type.clone())).or_insert_with(|| (p.clone(), Arc::new(schema), Vec::new())).2.push((key.clone(), addr, stored, plain));
     }

@@ -37,7 +37,7 @@ pub use paginate::{
     next_link, CursorPage, CursorPager, Next, NumberedPage, PageNumberPager, PageNumbers,
 };
 pub use ratelimit::{RateLimit, RateLimiter};
-pub use redact::{LogSink, Redactor, Secret, REDACTED};
+pub use redact::{register_sensitive, scrub_registered, LogSink, Redactor, Secret, REDACTED};
 pub use reqwest::header::HeaderMap;
 pub use reqwest::{Method, Url};
 pub use retry::{Backoff, RetryAction, TransportFailure};

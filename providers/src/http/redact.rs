@@ -217,7 +217,8 @@ impl Redactor {
         self.scrub(&shown.as_str().replace("%28redacted%29", REDACTED))
     }
 
-    /// Replace every known secret value occurring in `text`.
+    /// Replace every known secret value occurring in `text`: this redactor's own, and every
+    /// value registered process-wide with [`register_sensitive`].
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in &self.known_secrets {
@@ -225,8 +226,46 @@ impl Redactor {
                 out = out.replace(secret.expose(), REDACTED);
             }
         }
-        out
+        scrub_registered(&out)
     }
+}
+
+/// Values the engine knows to be sensitive (marked in the configuration, variables or state).
+/// Providers receive plain values, so the engine registers each sensitive string here before
+/// calling them, and every [`Redactor`] scrubs them from logs and errors. Process-wide on
+/// purpose: one run, one set of secrets.
+static SENSITIVE: std::sync::RwLock<Vec<String>> = std::sync::RwLock::new(Vec::new());
+
+/// `text` with every registered sensitive value replaced by `(redacted)`.
+pub fn scrub_registered(text: &str) -> String {
+    let mut out = text.to_owned();
+    if let Ok(values) = SENSITIVE.read() {
+        for v in values.iter() {
+            if out.contains(v.as_str()) {
+                out = out.replace(v.as_str(), REDACTED);
+            }
+        }
+    }
+    out
+}
+
+/// Registers a sensitive string (and its JSON-escaped form) for redaction everywhere. Strings
+/// shorter than 4 characters are ignored: redacting them would garble every log line without
+/// protecting anything.
+pub fn register_sensitive(value: &str) {
+    if value.chars().count() < 4 {
+        return;
+    }
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let escaped = json.strip_prefix('"').and_then(|j| j.strip_suffix('"')).unwrap_or(value).to_string();
+    let Ok(mut values) = SENSITIVE.write() else { return };
+    for v in [value.to_string(), escaped] {
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+    // Longest first, so that a secret containing another is replaced whole.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
 }
 
 fn truncate(text: &str, max_chars: usize) -> String {
@@ -239,6 +278,18 @@ fn truncate(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registered_sensitive_values_are_scrubbed_everywhere() {
+        register_sensitive("CANARY-registered \"quoted\"");
+        register_sensitive("abc"); // too short to register
+        let r = Redactor::default();
+        let body = serde_json::json!({"comment": "CANARY-registered \"quoted\""}).to_string();
+        assert_eq!(r.scrub(&body), r#"{"comment":"(redacted)"}"#);
+        assert_eq!(scrub_registered("x CANARY-registered \"quoted\" y abc"), "x (redacted) y abc");
+        let e = crate::ProviderError::new("bad value").with_detail("CANARY-registered \"quoted\" is invalid");
+        assert_eq!(e.to_string(), "bad value: (redacted) is invalid");
+    }
 
     #[test]
     fn secret_never_prints() {
