@@ -41,6 +41,33 @@ install_checkov() {
 install_checkov >"$logdir/checkov.log" 2>&1 &
 checkov_pid=$!
 
+# Stoplight Prism: every Cloudflare test's traffic goes through `prism proxy --errors` against
+# the official OpenAPI description (fakes/specs/), so a request or a fake response that breaks
+# the vendor's contract fails the test.
+PRISM_VERSION=5.14.2
+prism_home=$cache/infra-prism
+install_prism() {
+  if [[ -x $prism_home/node_modules/.bin/prism ]] &&
+     grep -q "\"version\": \"$PRISM_VERSION\"" "$prism_home/node_modules/@stoplight/prism-cli/package.json" 2>/dev/null; then
+    echo "prism $PRISM_VERSION already installed in $prism_home"
+    return 0
+  fi
+  if ! command -v npm >/dev/null && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+  fi
+  local try
+  for try in 1 2 3; do
+    if npm install --no-audit --no-fund --prefix "$prism_home" "@stoplight/prism-cli@$PRISM_VERSION"; then
+      echo "prism $PRISM_VERSION installed in $prism_home"
+      return 0
+    fi
+    echo "prism install attempt $try failed"
+  done
+  return 1
+}
+install_prism >"$logdir/prism.log" 2>&1 &
+prism_pid=$!
+
 # Terraform 1.0.3 + hashicorp/null, the language oracle, from ../shared when it is there.
 peer_script=${SHARED:-../shared}/tools/terraform-peer.sh
 if [[ -z ${TERRAFORM:-} && -f $peer_script ]]; then
@@ -71,6 +98,27 @@ else
 fi
 
 (( build_rc == 0 )) || { say "cargo build failed (exit $build_rc)"; exit "$build_rc"; }
+
+# One shared fake Cloudflare API with Prism in front for the whole run (Prism takes ~10 s to
+# start); each test works in its own zone. The tests refuse to run without Prism.
+export INFRA_REQUIRE_PRISM=1
+if wait "$prism_pid"; then
+  export INFRA_PRISM=$prism_home/node_modules/.bin/prism
+  say "INFRA_PRISM=$INFRA_PRISM ($(tail -n1 "$logdir/prism.log"))"
+  if peers=$(bash fakes/start-peers.sh target/debug/infra-fake "$logdir/peers"); then
+    eval "$peers"
+    trap 'kill $INFRA_PEER_PIDS 2>/dev/null || true' EXIT
+    say "Cloudflare fake at $INFRA_CF_FAKE_URL, Prism proxy at $INFRA_CF_API_URL"
+  else
+    say "WARNING: could not start the shared fake + Prism; each test starts its own"
+    tail -n 30 "$logdir"/peers/* >&2 || true
+  fi
+else
+  say "################################################################################"
+  say "ERROR: Prism $PRISM_VERSION could not be installed; the Cloudflare tests will FAIL."
+  tail -n 30 "$logdir/prism.log" >&2
+  say "################################################################################"
+fi
 
 # --- (c) tests -----------------------------------------------------------------------------------
 if cargo nextest --version >/dev/null 2>&1; then
