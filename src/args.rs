@@ -197,6 +197,9 @@ pub struct ShowArgs {
     /// Print as JSON (the schema of `terraform show -json`).
     #[arg(long)]
     pub json: bool,
+    /// Print a saved plan as GitHub-flavoured Markdown for a pull-request comment: the counts, a caution listing every destroy and replace, each resource's diff in a collapsible block, drift, output changes; never a sensitive value. Shortened to fit one comment, with a note saying what was left out (linking the GitHub Actions run when GITHUB_RUN_ID etc. are set).
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -30,7 +30,7 @@ pub async fn run(cmd: Command) -> i32 {
         Command::Plan(a) => plan_cmd(a).await,
         Command::Apply(a) => apply_cmd(a, false).await,
         Command::Destroy(a) => apply_cmd(a, true).await,
-        Command::Show(a) => show(a.path.as_deref(), a.json, ui::color_enabled(a.common.no_color)),
+        Command::Show(a) => show(a.path.as_deref(), a.json, a.markdown, ui::color_enabled(a.common.no_color)),
         Command::Output(a) => output(a.name.as_deref(), a.json, a.raw, a.state.as_deref(), ui::color_enabled(a.common.no_color)),
         Command::Graph(_) => graph(),
         Command::Fmt(a) => fmt(a),
@@ -484,14 +484,22 @@ async fn import_cmd(a: args::ImportArgs) -> i32 {
     }
 }
 
-fn show(path: Option<&Path>, json: bool, color: bool) -> i32 {
+fn show(path: Option<&Path>, json: bool, markdown: bool, color: bool) -> i32 {
     match path {
         Some(path) => {
             let pf = match read_planfile(path) {
                 Ok(pf) => pf,
                 Err(e) => return fail("Failed to read the plan file", e.to_string(), color),
             };
-            if json {
+            if markdown {
+                let opts = render::MarkdownOptions {
+                    title: markdown_title(),
+                    run_url: github_run_url(),
+                    plan_file: Some(path.display().to_string()),
+                    ..Default::default()
+                };
+                ui::out(&render::render_markdown(&pf.plan, &opts));
+            } else if json {
                 // The configuration the plan was made from: the working directory's when it is
                 // unchanged (modules included), else the root files saved in the plan.
                 let (here, _) = load_dir(Path::new("."));
@@ -514,6 +522,13 @@ fn show(path: Option<&Path>, json: bool, color: bool) -> i32 {
             0
         }
         None => {
+            if markdown {
+                return fail(
+                    "show -markdown needs a saved plan file",
+                    "Markdown is made from a saved plan: run `infra plan -out=tfplan`, then `infra show -markdown tfplan`.",
+                    color,
+                );
+            }
             let state = match backend(None).read() {
                 Ok(s) => s,
                 Err(e) => return fail("Failed to load state", e.to_string(), color),
@@ -532,6 +547,22 @@ fn show(path: Option<&Path>, json: bool, color: bool) -> i32 {
             0
         }
     }
+}
+
+/// The heading of `show -markdown`: the working directory, relative to the checkout in GitHub
+/// Actions (`GITHUB_WORKSPACE`; none at its root), else its last component.
+fn markdown_title() -> Option<String> {
+    let cwd = std::env::current_dir().ok()?;
+    if let Some(rel) = std::env::var_os("GITHUB_WORKSPACE").and_then(|ws| cwd.strip_prefix(ws).ok().map(Path::to_path_buf)) {
+        return (!rel.as_os_str().is_empty()).then(|| rel.display().to_string());
+    }
+    cwd.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+/// The GitHub Actions run this is part of, from its environment variables.
+fn github_run_url() -> Option<String> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    Some(format!("{}/{}/actions/runs/{}", var("GITHUB_SERVER_URL")?, var("GITHUB_REPOSITORY")?, var("GITHUB_RUN_ID")?))
 }
 
 fn render_instance(inst: &infra_state::ResourceInstanceState) -> String {

@@ -113,8 +113,29 @@ pub fn render_plan(plan: &Plan, opts: &TextOptions) -> String {
     finish(out)
 }
 
+/// One instance as [`render_plan`] lists it: the `# addr will be ...` comment lines and the
+/// `resource "t" "n" { ... }` block, without the blank line that follows. For renderers that
+/// lay out instances themselves (Markdown).
+pub fn render_change(c: &ResourceChange, opts: &TextOptions) -> String {
+    finish(render_instance(c, &Style { color: opts.color }, false))
+}
+
+/// One object changed outside infra (`# addr has changed`), as the drift note of
+/// [`render_plan`] lists it.
+pub fn render_drift(c: &ResourceChange, opts: &TextOptions) -> String {
+    finish(render_instance(c, &Style { color: opts.color }, true))
+}
+
+/// The lines of the `Changes to Outputs:` block of [`render_plan`] for these outputs, in the
+/// order given, without the heading.
+pub fn render_output_change_lines(outputs: &[&OutputChange], opts: &TextOptions) -> String {
+    let all = render_output_changes(outputs, &Style { color: opts.color });
+    let lines = all.split_once('\n').map(|(_, rest)| rest).unwrap_or("");
+    finish(lines.to_string())
+}
+
 /// True when the instance appears in the actions list.
-fn is_shown(c: &ResourceChange) -> bool {
+pub(crate) fn is_shown(c: &ResourceChange) -> bool {
     c.action != Action::NoOp || c.importing.is_some() || c.prev_addr.as_ref().is_some_and(|p| *p != c.addr)
 }
 
