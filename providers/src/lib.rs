@@ -4,9 +4,11 @@
 //! provider by its source address.
 
 pub mod builtin;
+pub mod cloudflare;
 pub mod http;
 pub mod provider;
 pub mod registry;
+pub mod rest;
 pub mod schema;
 
 pub use provider::{plan_from_schema, PlannedState, Provider, ProviderError};

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::builtin::{NullProvider, RandomProvider, TerraformProvider};
+use crate::cloudflare::CloudflareProvider;
 use crate::provider::Provider;
 
 /// The registry host implied by a two-part source such as `hashicorp/null`.
@@ -31,12 +32,22 @@ impl Registry {
         Registry::default()
     }
 
-    /// All built-in providers: `hashicorp/null`, `hashicorp/random` and `terraform.io/builtin/terraform`.
+    /// All built-in providers: `hashicorp/null`, `hashicorp/random`, `terraform.io/builtin/terraform`
+    /// and `cloudflare/cloudflare`.
+    ///
+    /// Built once per process (the Cloudflare schemas are parsed from the embedded docs) and
+    /// shared: every call returns the same provider instances.
     pub fn builtin() -> Registry {
+        static BUILTIN: std::sync::LazyLock<Registry> = std::sync::LazyLock::new(Registry::build_builtin);
+        BUILTIN.clone()
+    }
+
+    fn build_builtin() -> Registry {
         let mut r = Registry::empty();
         r.register(Arc::new(NullProvider::new()));
         r.register(Arc::new(RandomProvider::new()));
         r.register(Arc::new(TerraformProvider::new()));
+        r.register(Arc::new(CloudflareProvider::new()));
         r
     }
 
