@@ -346,3 +346,102 @@ resource "cloudflare_dns_record" "r" {{
     assert_eq!(plan.code, 0, "{}", plan.text());
     assert_eq!(site.ok(&["state", "list"]).stdout.lines().count(), 300);
 }
+
+/// Replace (a record's type is not updatable), update in place (a health check, a page rule),
+/// delete, and `ignore_changes` on one field of one rule.
+#[test]
+fn replace_update_delete_and_nested_ignore_changes() {
+    let config = |record_type: &str, content: &str, interval: u32, page_rule: bool, bots: u32| {
+        let page = if page_rule {
+            format!(
+                r#"resource "cloudflare_page_rule" "old_blog" {{
+  zone_id  = local.zone_id
+  target   = "${{var.zone_name}}/blog/*"
+  priority = 1
+  status   = "active"
+  actions = {{
+    forwarding_url = {{
+      url         = "https://blog.example.net/$1"
+      status_code = 301
+    }}
+  }}
+}}
+"#
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            r#"terraform {{
+  required_providers {{
+    cloudflare = {{ source = "cloudflare/cloudflare" }}
+  }}
+}}
+variable "zone_name" {{}}
+data "cloudflare_zone" "z" {{
+  filter = {{ name = var.zone_name }}
+}}
+locals {{
+  zone_id = data.cloudflare_zone.z.id
+}}
+resource "cloudflare_dns_record" "origin" {{
+  zone_id = local.zone_id
+  name    = "origin.${{var.zone_name}}"
+  type    = "{record_type}"
+  content = "{content}"
+  ttl     = 300
+}}
+resource "cloudflare_healthcheck" "up" {{
+  zone_id  = local.zone_id
+  name     = "origin-up"
+  address  = "origin.${{var.zone_name}}"
+  type     = "HTTPS"
+  interval = {interval}
+  http_config = {{
+    path           = "/health"
+    expected_codes = ["200"]
+  }}
+}}
+resource "cloudflare_ruleset" "waf" {{
+  zone_id = local.zone_id
+  name    = "waf"
+  kind    = "zone"
+  phase   = "http_request_firewall_custom"
+  rules = [
+    {{ ref = "wp", expression = "http.request.uri.path contains \"/wp-admin\"", action = "block" }},
+    {{ ref = "bots", expression = "cf.bot_management.score lt {bots}", action = "managed_challenge" }},
+  ]
+  lifecycle {{
+    ignore_changes = [rules[1].expression]
+  }}
+}}
+{page}"#
+        )
+    };
+    let site = Site::new("lifecycle", &config("A", "192.0.2.7", 60, true, 10));
+    site.ok(&["apply", "-auto-approve", "-no-color"]);
+    let first_id = site.record_id(&format!("origin.{}", site.zone_name), "A");
+
+    // Type change: replace. Interval change: update in place. Page rule removed: delete.
+    // The ignored rule expression changes too: nothing planned for it.
+    site.ctx.write("main.tf", &config("AAAA", "2001:db8::7", 120, false, 30));
+    let plan = site.run(&["plan", "-no-color"]);
+    assert!(plan.stdout.contains("cloudflare_dns_record.origin must be replaced"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("# forces replacement"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("cloudflare_healthcheck.up will be updated in-place") && plan.stdout.contains("~ interval"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("cloudflare_page_rule.old_blog will be destroyed"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains("cloudflare_ruleset.waf"), "ignore_changes = [rules[1].expression] must hide the edit:\n{}", plan.stdout);
+    assert!(plan.stdout.contains("Plan: 1 to add, 1 to change, 2 to destroy."), "{}", plan.stdout);
+    site.ok(&["apply", "-auto-approve", "-no-color"]);
+    let recs = site.records();
+    let origin: Vec<&Value> = recs.iter().filter(|r| r["name"] == format!("origin.{}", site.zone_name).as_str()).collect();
+    assert_eq!(origin.len(), 1, "{origin:#?}");
+    assert_eq!(origin[0]["type"], "AAAA");
+    assert_ne!(origin[0]["id"], first_id.as_str());
+    let pagerules = site.rt.block_on(site.peer.direct().get(&format!("/zones/{}/pagerules", site.zone_id)));
+    assert_eq!(pagerules.result().as_array().map(Vec::len), Some(0), "{pagerules}");
+    let checks = site.rt.block_on(site.peer.direct().get(&format!("/zones/{}/healthchecks", site.zone_id)));
+    assert_eq!(checks.result()[0]["interval"], 120);
+    let plan = site.run(&["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.text());
+}

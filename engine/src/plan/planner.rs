@@ -706,7 +706,9 @@ pub async fn plan(
                         after = fresh_plan(provider.as_ref(), &addr.r#type, &cfg_plain).unwrap_or(after);
                     }
                 }
-                if reason == Some(Reason::Tainted) {
+                // A replacement creates a new object: plan it as a create (no prior), as
+                // Terraform does, so that apply's re-plan of the create agrees with it.
+                if matches!(reason, Some(Reason::Tainted) | Some(Reason::CannotUpdate(_))) {
                     after = fresh_plan(provider.as_ref(), &addr.r#type, &cfg_plain).unwrap_or(after);
                 }
                 if r.lifecycle.prevent_destroy && matches!(action, Action::Replace(_)) {
