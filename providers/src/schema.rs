@@ -22,11 +22,16 @@ pub struct Attribute {
     /// This computed attribute is derived from another attribute's value (e.g. terraform_data's
     /// `output` from `input`): the engine copies that attribute's sensitive marks onto it.
     pub marks_from: Option<&'static str>,
+    /// A secret that must never be stored in clear (e.g. a GitHub Actions secret's
+    /// `plaintext_value`): the engine keeps a salted hash of it in state and plan files, and
+    /// compares the configuration against that hash. Providers see the plain value only in the
+    /// `planned` value of a create or update; on read they return the prior value unchanged.
+    pub hashed_in_state: bool,
 }
 
 impl Attribute {
     fn new(ty: Type) -> Attribute {
-        Attribute { ty, description: "", required: false, optional: false, computed: false, sensitive: false, force_new: false, marks_from: None }
+        Attribute { ty, description: "", required: false, optional: false, computed: false, sensitive: false, force_new: false, marks_from: None, hashed_in_state: false }
     }
     pub fn required(ty: Type) -> Attribute {
         Attribute { required: true, ..Attribute::new(ty) }
@@ -46,6 +51,12 @@ impl Attribute {
     }
     pub fn force_new(mut self) -> Attribute {
         self.force_new = true;
+        self
+    }
+    /// Stored as a salted hash, never in clear (implies sensitive).
+    pub fn hashed_in_state(mut self) -> Attribute {
+        self.hashed_in_state = true;
+        self.sensitive = true;
         self
     }
     pub fn marks_from(mut self, source: &'static str) -> Attribute {

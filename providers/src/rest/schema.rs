@@ -49,6 +49,8 @@ pub struct Attr {
     /// Set by the provider or the API (also settable when `optional`).
     pub computed: bool,
     pub sensitive: bool,
+    /// Kept as a salted hash in state and plan files (see `Attribute::hashed_in_state`).
+    pub hashed_in_state: bool,
     pub deprecated: bool,
     /// A change replaces the object (top-level attributes only).
     pub force_new: bool,
@@ -71,6 +73,7 @@ impl Attr {
             optional: false,
             computed: false,
             sensitive: false,
+            hashed_in_state: false,
             deprecated: false,
             force_new: false,
             default: None,
@@ -126,6 +129,8 @@ pub enum Tweak {
     Optional,
     ForceNew,
     Sensitive,
+    /// A top-level secret stored only as a salted hash (implies `Sensitive`).
+    HashedInState,
     KeepPrior,
     /// The plan-time default, as JSON of the attribute's type (implies `Computed`).
     Default(serde_json::Value),
@@ -213,6 +218,10 @@ impl Block {
                 }
                 Tweak::ForceNew => attr.force_new = true,
                 Tweak::Sensitive => attr.sensitive = true,
+                Tweak::HashedInState => {
+                    attr.sensitive = true;
+                    attr.hashed_in_state = true;
+                }
                 Tweak::KeepPrior => attr.keep_prior = true,
                 Tweak::Default(j) => {
                     let v = typed(j, &attr.ty()).map_err(|e| format!("default of {path}: {e}"))?;
@@ -254,6 +263,7 @@ impl Block {
                     sensitive: a.sensitive,
                     force_new: a.force_new,
                     marks_from: None,
+                    hashed_in_state: a.hashed_in_state,
                 },
             );
         }
