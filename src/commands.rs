@@ -261,7 +261,10 @@ async fn plan_cmd(a: PlanArgs) -> i32 {
     }
     if let Some(out) = &a.out {
         let config_files = config.all_modules().iter().flat_map(|m| m.files.iter()).map(|f| (f.name.clone(), f.text.clone())).collect();
-        let pf = PlanFile { plan: p.clone(), config_files, infra_version: env!("CARGO_PKG_VERSION").to_string() };
+        let mut saved = p.clone();
+        let registry = Registry::builtin();
+        infra_engine::planfile::seal_secrets(&mut saved, &|source, ty| registry.get(source).and_then(|pr| pr.schema().resources.get(ty).cloned()));
+        let pf = PlanFile { plan: saved, config_files, infra_version: env!("CARGO_PKG_VERSION").to_string() };
         if let Err(e) = write_planfile(out, &pf) {
             return fail("Failed to write plan file", e.to_string(), color);
         }

@@ -128,6 +128,34 @@ struct WireOutput {
 // Writing
 
 /// Writes the plan file: JSON, mode 0600, atomically.
+/// Removes the plain value of every `hashed_in_state` attribute from a plan about to be saved:
+/// `before` keeps the salted hash (as the state does), `after` becomes unknown, to be evaluated
+/// again from the configuration at apply (whose hash the plan file pins). `schema_of` finds a
+/// change's schema by (provider source, resource type).
+pub fn seal_secrets(plan: &mut crate::plan::model::Plan, schema_of: &dyn Fn(&str, &str) -> Option<infra_providers::Schema>) {
+    let drift = plan.drift.iter_mut().map(|c| (c, true));
+    for (c, is_drift) in plan.changes.iter_mut().map(|c| (c, false)).chain(drift) {
+        let Some(schema) = schema_of(&c.provider, &c.addr.resource.r#type) else { continue };
+        let hashed: Vec<&String> = schema.attributes.iter().filter(|(_, a)| a.hashed_in_state).map(|(n, _)| n).collect();
+        if hashed.is_empty() {
+            continue;
+        }
+        // Drift is only shown: both sides keep a hash. A change's `after` is evaluated again.
+        for (v, seal) in [(&mut c.before, false), (&mut c.after, !is_drift)] {
+            let Value::Object(m) = v else { continue };
+            for name in &hashed {
+                let Some(x) = m.get_mut(*name) else { continue };
+                let marks = x.marks();
+                let Some(plain) = x.unmarked().as_str().map(str::to_string) else { continue };
+                if plain.starts_with(crate::statevals::SECRET_HASH_PREFIX) {
+                    continue;
+                }
+                *x = if seal { Value::Unknown(infra_lang::Type::String) } else { Value::string(crate::statevals::hash_secret(&plain)) }.mark(marks);
+            }
+        }
+    }
+}
+
 pub fn write_planfile(path: &Path, pf: &PlanFile) -> Result<(), PlanFileError> {
     let io = |source| PlanFileError::Io { path: path.to_path_buf(), source };
     let wire = WireFile {

@@ -146,7 +146,7 @@ pub fn instance_state(
         },
         provider: format!("provider[\"{provider}\"]"),
         schema_version,
-        attributes: encode_attributes(&plain, schema),
+        attributes: hash_secrets(encode_attributes(&plain, schema), schema),
         sensitive_attributes: sensitive,
         private: None,
         dependencies: dependencies.iter().map(|d| d.to_string()).collect(),
@@ -203,5 +203,98 @@ pub fn register_sensitive_values(v: &Value) {
     }
     if v.contains_sensitive() {
         walk(v, false);
+    }
+}
+
+/// What a `hashed_in_state` secret is stored as: `$infra-sha256$<salt>$<sha256(salt ‖ secret)>`.
+pub const SECRET_HASH_PREFIX: &str = "$infra-sha256$";
+
+/// A salted hash of a secret (a fresh random salt each time).
+pub fn hash_secret(secret: &str) -> String {
+    use sha2::Digest;
+    let salt: [u8; 16] = rand::random();
+    let salt = hex::encode(salt);
+    let digest = sha2::Sha256::new().chain_update(salt.as_bytes()).chain_update(secret.as_bytes()).finalize();
+    format!("{SECRET_HASH_PREFIX}{salt}${}", hex::encode(digest))
+}
+
+/// Whether `stored` is the hash of `secret` made by [`hash_secret`].
+pub fn secret_matches(stored: &str, secret: &str) -> bool {
+    use sha2::Digest;
+    let Some((salt, digest)) = stored.strip_prefix(SECRET_HASH_PREFIX).and_then(|r| r.split_once('$')) else { return false };
+    let ours = sha2::Sha256::new().chain_update(salt.as_bytes()).chain_update(secret.as_bytes()).finalize();
+    hex::encode(ours) == digest
+}
+
+/// Replaces the plain value of every `hashed_in_state` attribute by its salted hash.
+fn hash_secrets(mut attributes: serde_json::Value, schema: Option<&Schema>) -> serde_json::Value {
+    let Some(schema) = schema else { return attributes };
+    if let Some(o) = attributes.as_object_mut() {
+        for (name, _) in schema.attributes.iter().filter(|(_, a)| a.hashed_in_state) {
+            if let Some(serde_json::Value::String(v)) = o.get_mut(name) {
+                if !v.starts_with(SECRET_HASH_PREFIX) {
+                    *v = hash_secret(v);
+                }
+            }
+        }
+    }
+    attributes
+}
+
+/// The prior value a provider plans against: where a `hashed_in_state` attribute is stored as
+/// the hash of the configured value, the configured (plain) value, so an unchanged secret plans
+/// as unchanged. Marks on the prior's attributes are kept.
+pub fn reveal_matching_secrets(prior: Value, config: &Value, schema: &Schema) -> Value {
+    if !schema.attributes.values().any(|a| a.hashed_in_state) {
+        return prior;
+    }
+    let Value::Object(mut m) = prior else { return prior };
+    for (name, _) in schema.attributes.iter().filter(|(_, a)| a.hashed_in_state) {
+        let Some(stored) = m.get(name) else { continue };
+        let marks = stored.marks();
+        let stored = stored.unmarked().as_str().map(str::to_string);
+        let configured = config.get_attr(name).and_then(|v| v.unmarked().as_str().map(str::to_string));
+        if let (Some(stored), Some(configured)) = (stored, configured) {
+            if secret_matches(&stored, &configured) {
+                m.insert(name.clone(), Value::string(configured).mark(marks));
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+/// What refresh stores for a `hashed_in_state` attribute a provider read back: the stored hash
+/// when the read value is the secret it hashes (or the provider returned the stored value), else
+/// a new hash of the read value. Plain values, no marks.
+pub fn conceal_read_secrets(read: Value, stored: &Value, schema: &Schema) -> Value {
+    if !schema.attributes.values().any(|a| a.hashed_in_state) {
+        return read;
+    }
+    let Value::Object(mut m) = read else { return read };
+    for (name, _) in schema.attributes.iter().filter(|(_, a)| a.hashed_in_state) {
+        let Some(Value::String(got)) = m.get(name).cloned() else { continue };
+        if got.starts_with(SECRET_HASH_PREFIX) {
+            continue;
+        }
+        let old = stored.get_attr(name).and_then(|v| v.unmarked().as_str().map(str::to_string));
+        let keep = old.filter(|o| secret_matches(o, &got));
+        m.insert(name.clone(), Value::string(keep.unwrap_or_else(|| hash_secret(&got))));
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn secret_hashes_are_salted_and_verify() {
+        let a = hash_secret("CANARY-token");
+        let b = hash_secret("CANARY-token");
+        assert_ne!(a, b, "salted");
+        assert!(!a.contains("CANARY"));
+        assert!(secret_matches(&a, "CANARY-token") && secret_matches(&b, "CANARY-token"));
+        assert!(!secret_matches(&a, "CANARY-tokem"));
+        assert!(!secret_matches("CANARY-token", "CANARY-token"), "a plain value is not a hash");
     }
 }

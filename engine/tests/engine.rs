@@ -81,6 +81,41 @@ resource "fake_thing" "b" {
     assert_eq!(pending(&p2).get("fake_thing.a"), Some(&Action::Replace(ReplaceOrder::DestroyBeforeCreate)));
 }
 
+/// A `hashed_in_state` secret reaches the provider in clear but is stored only as a salted hash,
+/// plans as unchanged while the configuration matches the hash, and is left out of a saved plan
+/// (evaluated again at apply).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hashed_secrets_never_reach_state_or_plan_files() {
+    let env = Env::new();
+    let cfg = |token: &str| format!("resource \"fake_thing\" \"s\" {{\n  name  = \"s\"\n  token = \"{token}\"\n}}\n");
+    env.write(&cfg("CANARY-hashed-one"));
+    env.converge().await;
+    let state_text = std::fs::read_to_string(env.backend.path()).unwrap();
+    assert!(!state_text.contains("CANARY-hashed-one") && state_text.contains("$infra-sha256$"), "{state_text}");
+    assert_eq!(env.fake.lock().object("s").unwrap().get_attr("token"), Some(s("CANARY-hashed-one")));
+    let (_, p) = env.plan().await;
+    assert_eq!(change(&p, "fake_thing.s").action, Action::NoOp);
+
+    // A new value: an update, saved to a plan file without the value, applied from the file.
+    env.write(&cfg("CANARY-hashed-two"));
+    let (config, mut p) = env.plan().await;
+    assert_eq!(change(&p, "fake_thing.s").action, Action::Update);
+    infra_engine::planfile::seal_secrets(&mut p, &|_, ty| (ty == "fake_thing").then(common::fake_schema));
+    let path = env.dir.path().join("tfplan");
+    let pf = infra_engine::planfile::PlanFile { plan: p, config_files: vec![], infra_version: "test".into() };
+    infra_engine::planfile::write_planfile(&path, &pf).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(!saved.contains("CANARY-hashed"), "{saved}");
+    let from_file = infra_engine::planfile::read_planfile(&path).unwrap().plan;
+    let (outcome, state) = env.apply_plan(&config, &from_file, 10).await;
+    assert!(!outcome.errors.has_errors(), "{}", render(&outcome.errors));
+    assert_eq!(env.fake.lock().object("s").unwrap().get_attr("token"), Some(s("CANARY-hashed-two")));
+    let stored = serde_json::to_string(&stored(&state, "fake_thing.s").attributes).unwrap();
+    assert!(!stored.contains("CANARY") && stored.contains("$infra-sha256$"), "{stored}");
+    let (_, p) = env.plan().await;
+    assert_eq!(change(&p, "fake_thing.s").action, Action::NoOp);
+}
+
 fn path(attr: &str) -> infra_lang::Path {
     vec![infra_lang::PathStep::Attr(attr.to_string())]
 }

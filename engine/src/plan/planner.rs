@@ -672,6 +672,7 @@ pub async fn plan(
                     }
                     continue;
                 }
+                let prior_v = crate::statevals::reveal_matching_secrets(prior_v, &cfg, schema);
                 let cfg = if prior_v.is_null() { cfg } else { apply_ignore_changes(cfg, &prior_v, &r.lifecycle.ignore_changes, schema) };
                 crate::statevals::register_sensitive_values(&cfg);
                 let (cfg_plain, cfg_marks) = cfg.unmark_deep_with_paths();
@@ -1065,6 +1066,7 @@ async fn refresh(state: &mut State, providers: &Providers, registry: &Registry, 
         }
     }
     for (key, addr, source, schema, stored, plain, res) in read {
+        let res = res.map(|o| o.map(|new| crate::statevals::conceal_read_secrets(new, &plain, &schema)));
         match res {
             Err(e) => diags.push(Diagnostic::error(format!("Failed to refresh {addr}"), e.to_string())),
             Ok(None) => {

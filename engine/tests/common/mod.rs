@@ -136,6 +136,7 @@ pub fn fake_schema() -> Schema {
         .attr("tags", Attribute::optional(Type::map(Type::String)))
         .attr("policy", Attribute::optional(Type::String))
         .attr("secret", Attribute::optional(Type::String).sensitive())
+        .attr("token", Attribute::optional(Type::String).hashed_in_state())
         .attr("id", Attribute::computed(Type::String))
         .attr("version", Attribute::computed(Type::Number))
 }
