@@ -1,4 +1,5 @@
-//! The test harness: a Cloudflare peer (the fake behind Stoplight Prism) for tests of any crate.
+//! The test harness: Cloudflare and GitHub peers (the fakes behind Stoplight Prism) for tests of
+//! any crate.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -29,6 +30,11 @@
 //! stopped when the peer is dropped.
 //!
 //! Helpers panic with a clear message when the peer misbehaves: they are meant for tests.
+//!
+//! [`GithubPeer`] is the same for the GitHub fake (`specs/github.openapi.json`, variables
+//! `INFRA_GH_API_URL` and `INFRA_GH_FAKE_URL`); its tests keep to repositories of their own
+//! ([`unique_repo_name`]). When the harness starts Prism itself, the fake's `Link` and `Location`
+//! headers point at Prism.
 
 use std::fmt;
 use std::fs::File;
@@ -42,11 +48,18 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 pub use crate::cloudflare::faults::{Faults, RequestRecord, Stats};
+pub use crate::github::faults::{
+    Faults as GithubFaults, RequestRecord as GithubRequestRecord, Stats as GithubStats,
+};
 
 /// The Prism proxy in front of the shared fake (what clients use as their base URL).
 pub const ENV_API_URL: &str = "INFRA_CF_API_URL";
 /// The shared fake itself (admin API, drift injection).
 pub const ENV_FAKE_URL: &str = "INFRA_CF_FAKE_URL";
+/// The Prism proxy in front of the shared GitHub fake.
+pub const ENV_GH_API_URL: &str = "INFRA_GH_API_URL";
+/// The shared GitHub fake itself.
+pub const ENV_GH_FAKE_URL: &str = "INFRA_GH_FAKE_URL";
 /// Path of the `prism` executable.
 pub const ENV_PRISM: &str = "INFRA_PRISM";
 /// `1`: fail instead of testing without Prism.
@@ -63,6 +76,14 @@ pub fn cloudflare_spec_path() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/specs/cloudflare.prism.openapi.json"
+    ))
+}
+
+/// The OpenAPI description Prism validates the GitHub traffic against.
+pub fn github_spec_path() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/specs/github.openapi.json"
     ))
 }
 
@@ -106,14 +127,49 @@ fn free_port() -> Result<u16, String> {
 struct FakeThread {
     url: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The GitHub fake's state (to point its `Link` headers at Prism).
+    github: Option<crate::github::AppState>,
+}
+
+/// Which fake a peer runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Vendor {
+    Cloudflare,
+    Github,
+}
+
+impl Vendor {
+    fn name(self) -> &'static str {
+        match self {
+            Vendor::Cloudflare => "Cloudflare",
+            Vendor::Github => "GitHub",
+        }
+    }
+
+    fn spec(self) -> PathBuf {
+        match self {
+            Vendor::Cloudflare => cloudflare_spec_path(),
+            Vendor::Github => github_spec_path(),
+        }
+    }
+
+    /// The variables naming an already running Prism and fake.
+    fn env_vars(self) -> (&'static str, &'static str) {
+        match self {
+            Vendor::Cloudflare => (ENV_API_URL, ENV_FAKE_URL),
+            Vendor::Github => (ENV_GH_API_URL, ENV_GH_FAKE_URL),
+        }
+    }
 }
 
 impl FakeThread {
-    fn spawn() -> Result<FakeThread, String> {
-        let (url_tx, url_rx) = std::sync::mpsc::channel::<Result<String, String>>();
+    fn spawn(vendor: Vendor) -> Result<FakeThread, String> {
+        type Started = Result<(String, Option<crate::github::AppState>), String>;
+        let (url_tx, url_rx) = std::sync::mpsc::channel::<Started>();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread_name = format!("infra-fake-{}", vendor.name().to_ascii_lowercase());
         std::thread::Builder::new()
-            .name("infra-fake-cloudflare".into())
+            .name(thread_name)
             .spawn(move || {
                 let runtime = match tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(2)
@@ -128,27 +184,42 @@ impl FakeThread {
                     }
                 };
                 runtime.block_on(async move {
-                    match crate::cloudflare::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
-                    {
-                        Ok(running) => {
-                            let _ = url_tx.send(Ok(running.url()));
-                            let _ = stop_rx.await;
-                            running.shutdown();
-                        }
-                        Err(e) => {
-                            let _ =
-                                url_tx.send(Err(format!("cannot start the Cloudflare fake: {e}")));
-                        }
+                    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+                    let failed =
+                        |e: std::io::Error| format!("cannot start the {} fake: {e}", vendor.name());
+                    match vendor {
+                        Vendor::Cloudflare => match crate::cloudflare::start(addr).await {
+                            Ok(running) => {
+                                let _ = url_tx.send(Ok((running.url(), None)));
+                                let _ = stop_rx.await;
+                                running.shutdown();
+                            }
+                            Err(e) => {
+                                let _ = url_tx.send(Err(failed(e)));
+                            }
+                        },
+                        Vendor::Github => match crate::github::start(addr).await {
+                            Ok(running) => {
+                                let _ =
+                                    url_tx.send(Ok((running.url(), Some(running.state.clone()))));
+                                let _ = stop_rx.await;
+                                running.shutdown();
+                            }
+                            Err(e) => {
+                                let _ = url_tx.send(Err(failed(e)));
+                            }
+                        },
                     }
                 });
             })
             .map_err(|e| format!("cannot spawn the fake's thread: {e}"))?;
-        let url = url_rx
+        let (url, github) = url_rx
             .recv()
             .map_err(|_| "the fake's thread ended before listening".to_string())??;
         Ok(FakeThread {
             url,
             stop: Some(stop_tx),
+            github,
         })
     }
 }
@@ -321,9 +392,10 @@ fn prism_required() -> bool {
     std::env::var(ENV_REQUIRE_PRISM).is_ok_and(|v| v == "1")
 }
 
-fn env_endpoints() -> Option<Result<Endpoints, String>> {
-    let api = std::env::var(ENV_API_URL).ok().filter(|s| !s.is_empty());
-    let fake = std::env::var(ENV_FAKE_URL).ok().filter(|s| !s.is_empty());
+fn env_endpoints(vendor: Vendor) -> Option<Result<Endpoints, String>> {
+    let (api_var, fake_var) = vendor.env_vars();
+    let api = std::env::var(api_var).ok().filter(|s| !s.is_empty());
+    let fake = std::env::var(fake_var).ok().filter(|s| !s.is_empty());
     let (api_url, fake_url) = match (api, fake) {
         (Some(api), Some(fake)) => (
             api.trim_end_matches('/').to_string(),
@@ -332,14 +404,14 @@ fn env_endpoints() -> Option<Result<Endpoints, String>> {
         (None, None) => return None,
         _ => {
             return Some(Err(format!(
-                "set both {ENV_API_URL} and {ENV_FAKE_URL}, or neither"
+                "set both {api_var} and {fake_var}, or neither"
             )))
         }
     };
     let via_prism = api_url != fake_url;
     if !via_prism && prism_required() {
         return Some(Err(format!(
-            "{ENV_REQUIRE_PRISM}=1 but {ENV_API_URL} is the fake itself, not a Prism proxy"
+            "{ENV_REQUIRE_PRISM}=1 but {api_var} is the fake itself, not a Prism proxy"
         )));
     }
     Some(Ok(Endpoints {
@@ -353,17 +425,17 @@ fn env_endpoints() -> Option<Result<Endpoints, String>> {
     }))
 }
 
-fn launch() -> Result<Endpoints, String> {
-    let fake = FakeThread::spawn()?;
+fn launch(vendor: Vendor) -> Result<Endpoints, String> {
+    let fake = FakeThread::spawn(vendor)?;
     let fake_url = fake.url.clone();
     match find_prism() {
         Some(prism) => {
-            let prism = PrismProcess::start(
-                &prism,
-                &cloudflare_spec_path(),
-                &fake_url,
-                PRISM_START_TIMEOUT,
-            )?;
+            let prism =
+                PrismProcess::start(&prism, &vendor.spec(), &fake_url, PRISM_START_TIMEOUT)?;
+            if let Some(github) = &fake.github {
+                // Pagination links and `Location`s point at Prism, like GitHub's at itself.
+                github.world().api_base = Some(prism.url.clone());
+            }
             Ok(Endpoints {
                 api_url: prism.url.clone(),
                 fake_url,
@@ -382,8 +454,9 @@ fn launch() -> Result<Endpoints, String> {
                 ));
             }
             eprintln!(
-                "\n*** WARNING: Prism not found ({ENV_PRISM} unset and ~/.cache/infra-prism missing): the Cloudflare tests \
-                 talk to the fake directly and the OpenAPI contract is NOT checked. ***\n"
+                "\n*** WARNING: Prism not found ({ENV_PRISM} unset and ~/.cache/infra-prism missing): the {} tests \
+                 talk to the fake directly and the OpenAPI contract is NOT checked. ***\n",
+                vendor.name()
             );
             Ok(Endpoints {
                 api_url: fake_url.clone(),
@@ -433,7 +506,9 @@ impl CloudflarePeer {
     /// The peer shared by every test of this process (or the one named by the environment).
     pub async fn start() -> CloudflarePeer {
         let shared = tokio::task::spawn_blocking(|| {
-            SHARED.get_or_init(|| env_endpoints().unwrap_or_else(launch))
+            SHARED.get_or_init(|| {
+                env_endpoints(Vendor::Cloudflare).unwrap_or_else(|| launch(Vendor::Cloudflare))
+            })
         })
         .await;
         match shared {
@@ -452,7 +527,7 @@ impl CloudflarePeer {
     /// A fake (and Prism) of this peer's own, stopped when the peer is dropped. Ignores the
     /// environment's shared peer.
     pub async fn start_isolated() -> CloudflarePeer {
-        match tokio::task::spawn_blocking(launch).await {
+        match tokio::task::spawn_blocking(|| launch(Vendor::Cloudflare)).await {
             Ok(Ok(e)) => CloudflarePeer {
                 api_url: e.api_url,
                 fake_url: e.fake_url,
@@ -571,12 +646,376 @@ impl CloudflarePeer {
     }
 }
 
+static SHARED_GITHUB: OnceLock<Result<Endpoints, String>> = OnceLock::new();
+
+/// The organization the GitHub helpers use when a test names none.
+pub const GITHUB_TEST_ORG: &str = "infra-test-org";
+
+/// A repository name no other test uses: `<prefix>-<12 hex>`.
+pub fn unique_repo_name(prefix: &str) -> String {
+    let zone = unique_zone_name(prefix);
+    zone.trim_end_matches(".infra-test.com").to_string()
+}
+
+/// Seals `plaintext` for a GitHub public key (`key` of `.../secrets/public-key`, base64) the
+/// way GitHub's clients do (libsodium sealed box), and returns the base64 `encrypted_value`.
+pub fn seal_for_github(public_key_b64: &str, plaintext: &[u8]) -> Result<String, String> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let raw = b64
+        .decode(public_key_b64)
+        .map_err(|e| format!("the public key is not base64: {e}"))?;
+    let key = crypto_box::PublicKey::from_slice(&raw)
+        .map_err(|e| format!("the public key is not 32 bytes: {e}"))?;
+    let sealed = key
+        .seal(&mut crypto_box::aead::OsRng, plaintext)
+        .map_err(|e| format!("cannot seal: {e}"))?;
+    Ok(b64.encode(sealed))
+}
+
+async fn admin_call(
+    http: &reqwest::Client,
+    fake_url: &str,
+    method: reqwest::Method,
+    path_and_query: &str,
+    body: Option<Value>,
+) -> Value {
+    let url = format!("{fake_url}/__fake{path_and_query}");
+    let mut request = http.request(method.clone(), &url);
+    if let Some(body) = &body {
+        request = request.json(body);
+    }
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    if !status.is_success() {
+        panic!("{method} {url} answered {status}: {text}");
+    }
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{method} {url}: invalid JSON ({e}): {text}"))
+}
+
+fn query_value(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A GitHub API peer: the GitHub fake, behind Prism (`specs/github.openapi.json`) when
+/// available. Same rules as [`CloudflarePeer`] (`INFRA_GH_API_URL` + `INFRA_GH_FAKE_URL`,
+/// `INFRA_PRISM`, `INFRA_REQUIRE_PRISM`); a test keeps to repositories of its own (use
+/// [`unique_repo_name`]): faults, statistics and request logs are per repository.
+pub struct GithubPeer {
+    /// The base URL the client under test uses (Prism, checking the contract).
+    pub api_url: String,
+    /// The fake itself: admin API (`/__fake/...`) and drift injection (the normal API, unchecked).
+    pub fake_url: String,
+    /// Whether `api_url` is a Prism proxy.
+    pub via_prism: bool,
+    http: reqwest::Client,
+    _own: Option<Processes>,
+}
+
+impl fmt::Debug for GithubPeer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GithubPeer")
+            .field("api_url", &self.api_url)
+            .field("fake_url", &self.fake_url)
+            .field("via_prism", &self.via_prism)
+            .finish()
+    }
+}
+
+impl GithubPeer {
+    /// The peer shared by every test of this process (or the one named by the environment).
+    pub async fn start() -> GithubPeer {
+        let shared = tokio::task::spawn_blocking(|| {
+            SHARED_GITHUB.get_or_init(|| {
+                env_endpoints(Vendor::Github).unwrap_or_else(|| launch(Vendor::Github))
+            })
+        })
+        .await;
+        match shared {
+            Ok(Ok(e)) => GithubPeer {
+                api_url: e.api_url.clone(),
+                fake_url: e.fake_url.clone(),
+                via_prism: e.via_prism,
+                http: http_client(),
+                _own: None,
+            },
+            Ok(Err(message)) => panic!("cannot start the GitHub peer: {message}"),
+            Err(e) => panic!("cannot start the GitHub peer: {e}"),
+        }
+    }
+
+    /// A fake (and Prism) of this peer's own, stopped when the peer is dropped. Ignores the
+    /// environment's shared peer.
+    pub async fn start_isolated() -> GithubPeer {
+        match tokio::task::spawn_blocking(|| launch(Vendor::Github)).await {
+            Ok(Ok(e)) => GithubPeer {
+                api_url: e.api_url,
+                fake_url: e.fake_url,
+                via_prism: e.via_prism,
+                http: http_client(),
+                _own: Some(e.processes),
+            },
+            Ok(Err(message)) => panic!("cannot start the GitHub peer: {message}"),
+            Err(e) => panic!("cannot start the GitHub peer: {e}"),
+        }
+    }
+
+    /// A client of the API through Prism, authenticated with [`TEST_TOKEN`] (which acts as the
+    /// fake's default user, `infra-bot`), sending `Accept: application/vnd.github+json`.
+    pub fn api(&self) -> ApiClient {
+        ApiClient::new(&self.api_url)
+            .with_token(TEST_TOKEN)
+            .with_header("accept", "application/vnd.github+json")
+    }
+
+    /// A client of the fake directly (no contract check): for drift injection.
+    pub fn direct(&self) -> ApiClient {
+        ApiClient::new(&self.fake_url)
+            .with_token(TEST_TOKEN)
+            .with_header("accept", "application/vnd.github+json")
+    }
+
+    /// Calls the admin API; panics unless it answers 2xx with JSON.
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path_and_query: &str,
+        body: Option<Value>,
+    ) -> Value {
+        admin_call(&self.http, &self.fake_url, method, path_and_query, body).await
+    }
+
+    /// Creates a user (or finds it); the `simple-user`.
+    pub async fn new_user(&self, login: &str) -> Value {
+        self.admin(
+            reqwest::Method::POST,
+            "/users",
+            Some(json!({ "login": login })),
+        )
+        .await
+    }
+
+    /// Creates a user whose requests use `token`; the `simple-user`.
+    pub async fn new_user_with_token(&self, login: &str, token: &str) -> Value {
+        self.admin(
+            reqwest::Method::POST,
+            "/users",
+            Some(json!({ "login": login, "token": token })),
+        )
+        .await
+    }
+
+    /// Creates an organization (or adds members to it); its `simple-user`.
+    pub async fn new_org(&self, login: &str, members: &[&str]) -> Value {
+        self.admin(
+            reqwest::Method::POST,
+            "/orgs",
+            Some(json!({ "login": login, "members": members })),
+        )
+        .await
+    }
+
+    /// Creates a team in an organization (members become organization members); the `team`.
+    pub async fn new_team(&self, org: &str, name: &str, members: &[&str]) -> Value {
+        self.admin(
+            reqwest::Method::POST,
+            "/teams",
+            Some(json!({ "org": org, "name": name, "members": members })),
+        )
+        .await
+    }
+
+    /// Creates `owner/name` with its default branch `main` (the owner, if new, is an
+    /// organization); the `full-repository`.
+    pub async fn new_repo(&self, owner: &str, name: &str) -> Value {
+        self.new_repo_with(json!({ "owner": owner, "name": name }))
+            .await
+    }
+
+    /// Creates a repository from a full admin body (`owner`, `name`, `owner_type`, `private`,
+    /// `auto_init`, `default_branch`, `branches`, `description`); the `full-repository`.
+    pub async fn new_repo_with(&self, body: Value) -> Value {
+        self.admin(reqwest::Method::POST, "/repos", Some(body))
+            .await
+    }
+
+    /// Adds a branch to `owner/name`.
+    pub async fn new_branch(&self, repo: &str, branch: &str) {
+        self.admin(
+            reqwest::Method::POST,
+            "/branches",
+            Some(json!({ "repo": repo, "branch": branch })),
+        )
+        .await;
+    }
+
+    /// Opens an issue in `owner/name`; its number.
+    pub async fn new_issue(&self, repo: &str, title: &str) -> u64 {
+        let v = self
+            .admin(
+                reqwest::Method::POST,
+                "/issues",
+                Some(json!({ "repo": repo, "title": title })),
+            )
+            .await;
+        v["number"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("issue without number: {v}"))
+    }
+
+    /// Opens a pull request `head` → `base` in `owner/repo` (branches are created); the
+    /// `pull-request`.
+    pub async fn new_pull(
+        &self,
+        owner: &str,
+        repo: &str,
+        head: &str,
+        base: &str,
+        title: &str,
+    ) -> Value {
+        self.new_pull_with(json!({
+            "owner": owner, "repo": repo, "head": head, "base": base, "title": title,
+        }))
+        .await
+    }
+
+    /// Opens a pull request from a full admin body (`owner`, `repo`, `number`, `head`, `base`,
+    /// `title`, `body`, `user`, `state`, `draft`, `merged`, `locked`); the `pull-request`.
+    pub async fn new_pull_with(&self, body: Value) -> Value {
+        self.admin(reqwest::Method::POST, "/pulls", Some(body))
+            .await
+    }
+
+    /// What the client sealed into a secret of `owner/name` (of an environment when given).
+    pub async fn secret_plaintext(
+        &self,
+        repo: &str,
+        name: &str,
+        environment: Option<&str>,
+    ) -> String {
+        let mut path = format!(
+            "/secrets?repo={}&name={}",
+            query_value(repo),
+            query_value(name)
+        );
+        if let Some(env) = environment {
+            path.push_str(&format!("&environment={}", query_value(env)));
+        }
+        let v = self.admin(reqwest::Method::GET, &path, None).await;
+        v["plaintext"]
+            .as_str()
+            .unwrap_or_else(|| panic!("secret without plaintext: {v}"))
+            .to_string()
+    }
+
+    /// Gives the repository's (or environment's) secrets a new key pair: the old `key_id`
+    /// becomes stale. The new `{key_id, key}`.
+    pub async fn rotate_secret_key(&self, repo: &str, environment: Option<&str>) -> Value {
+        self.admin(
+            reqwest::Method::POST,
+            "/secrets/rotate-key",
+            Some(json!({ "repo": repo, "environment": environment })),
+        )
+        .await
+    }
+
+    /// The real secret of a webhook (the API shows `********`).
+    pub async fn hook_secret(&self, repo: &str, hook_id: u64) -> Option<String> {
+        let v = self
+            .admin(
+                reqwest::Method::GET,
+                &format!("/hooks/secret?repo={}&id={hook_id}", query_value(repo)),
+                None,
+            )
+            .await;
+        v["secret"].as_str().map(str::to_string)
+    }
+
+    /// Accepts a pending collaborator invitation.
+    pub async fn accept_invitation(&self, repo: &str, username: &str) {
+        self.admin(
+            reqwest::Method::POST,
+            "/invitations/accept",
+            Some(json!({ "repo": repo, "username": username })),
+        )
+        .await;
+    }
+
+    /// Replaces the faults of `owner/name`.
+    pub async fn set_faults(&self, repo: &str, faults: GithubFaults) {
+        let mut body = serde_json::to_value(&faults).unwrap_or_else(|e| panic!("faults: {e}"));
+        body["repo"] = json!(repo);
+        self.admin(reqwest::Method::POST, "/faults", Some(body))
+            .await;
+    }
+
+    /// Removes the faults of `owner/name`.
+    pub async fn clear_faults(&self, repo: &str) {
+        self.admin(
+            reqwest::Method::DELETE,
+            &format!("/faults?repo={}", query_value(repo)),
+            None,
+        )
+        .await;
+    }
+
+    /// The request statistics of `owner/name`.
+    pub async fn stats(&self, repo: &str) -> GithubStats {
+        let v = self
+            .admin(
+                reqwest::Method::GET,
+                &format!("/stats?repo={}", query_value(repo)),
+                None,
+            )
+            .await;
+        serde_json::from_value(v).unwrap_or_else(|e| panic!("stats: {e}"))
+    }
+
+    /// Forgets the statistics and request log of `owner/name`.
+    pub async fn reset_stats(&self, repo: &str) {
+        self.admin(
+            reqwest::Method::POST,
+            &format!("/stats/reset?repo={}", query_value(repo)),
+            None,
+        )
+        .await;
+    }
+
+    /// The last requests (at most 1000) concerning `owner/name`, oldest first.
+    pub async fn requests(&self, repo: &str) -> Vec<GithubRequestRecord> {
+        let v = self
+            .admin(
+                reqwest::Method::GET,
+                &format!("/requests?repo={}", query_value(repo)),
+                None,
+            )
+            .await;
+        serde_json::from_value(v).unwrap_or_else(|e| panic!("requests: {e}"))
+    }
+
+    /// Forgets everything (accounts, repositories, faults, statistics). Only for a peer of
+    /// one's own ([`GithubPeer::start_isolated`]): the shared one serves parallel tests.
+    pub async fn reset(&self) {
+        self.admin(reqwest::Method::POST, "/reset", None).await;
+    }
+}
+
 /// A small JSON client of the API.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
     base_url: String,
     token: Option<String>,
     http: reqwest::Client,
+    /// Extra request headers (`Accept`, `If-None-Match`, ...).
+    headers: Vec<(String, String)>,
 }
 
 impl ApiClient {
@@ -585,7 +1024,15 @@ impl ApiClient {
             base_url: base_url.trim_end_matches('/').to_string(),
             token: None,
             http: http_client(),
+            headers: vec![],
         }
+    }
+
+    /// Sends `name: value` with every request (replacing an earlier value of `name`).
+    pub fn with_header(mut self, name: &str, value: &str) -> ApiClient {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_string(), value.to_string()));
+        self
     }
 
     pub fn with_token(mut self, token: impl Into<String>) -> ApiClient {
@@ -622,6 +1069,9 @@ impl ApiClient {
         let mut request = self.http.request(method.clone(), &url);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name.as_str(), value.as_str());
         }
         if let Some(body) = body {
             request = request.json(body);

@@ -1,5 +1,6 @@
-//! `infra-fake cloudflare [--port N]`: serves the Cloudflare fake on 127.0.0.1, prints
-//! `listening on http://127.0.0.1:PORT` on one line, and runs until killed (or Ctrl-C).
+//! `infra-fake cloudflare [--port N]` / `infra-fake github [--port N] [--api-base URL]`: serves
+//! the Cloudflare or GitHub fake on 127.0.0.1, prints `listening on http://127.0.0.1:PORT` on
+//! one line, and runs until killed (or Ctrl-C).
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -24,6 +25,16 @@ enum Fake {
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
+    /// The GitHub REST API (routes at the root, admin API under /__fake/).
+    Github {
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Base URL of `Link` and `Location` headers (the Prism proxy in front of the fake);
+        /// `http://<Host header>` when absent. Also settable with `POST /__fake/config`.
+        #[arg(long)]
+        api_base: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -34,6 +45,18 @@ async fn main() -> anyhow::Result<()> {
             let running =
                 infra_fakes::cloudflare::start(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
                     .await?;
+            let mut stdout = std::io::stdout();
+            writeln!(stdout, "listening on {}", running.url())?;
+            stdout.flush()?;
+            tokio::select! {
+                result = running.handle => result?,
+                signal = tokio::signal::ctrl_c() => signal?,
+            }
+        }
+        Fake::Github { port, api_base } => {
+            let running =
+                infra_fakes::github::start(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+            running.state.world().api_base = api_base;
             let mut stdout = std::io::stdout();
             writeln!(stdout, "listening on {}", running.url())?;
             stdout.flush()?;
