@@ -71,6 +71,8 @@ pub enum Command {
     State(StateCommand),
     /// Adopt an existing remote object into the state: infra import ADDRESS ID (the resource block must exist).
     Import(ImportArgs),
+    /// Post a saved plan as a pull-request comment (Markdown), updating this root's earlier comment instead of adding another.
+    Comment(CommentArgs),
     /// Release a stuck state lock.
     ForceUnlock(ForceUnlockArgs),
     /// Print infra's version (and, with -json, the built-in providers).
@@ -327,6 +329,26 @@ pub struct ImportArgs {
     pub vars: VarArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CommentArgs {
+    /// The saved plan (from `infra plan -out=FILE`).
+    pub plan_file: PathBuf,
+    /// The repository, OWNER/NAME (default: GITHUB_REPOSITORY).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// The pull request number (default: from the event in GITHUB_EVENT_PATH).
+    #[arg(long, value_name = "N")]
+    pub pr: Option<u64>,
+    /// The workspace named in the comment's marker (default: TF_WORKSPACE or "default"); with the working directory it tells this root's comment apart from others on the same pull request.
+    #[arg(long, value_name = "NAME")]
+    pub workspace: Option<String>,
+    /// When the plan has no changes, delete this root's earlier comment and post nothing (default: post or update a one-line "No changes" comment).
+    #[arg(long)]
+    pub delete_if_no_changes: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -37,6 +37,7 @@ pub async fn run(cmd: Command) -> i32 {
         Command::Console(a) => console(a),
         Command::State(s) => state_cmd(s),
         Command::Import(a) => import_cmd(a).await,
+        Command::Comment(a) => comment_cmd(a).await,
         Command::ForceUnlock(a) => force_unlock(&a.lock_id),
         Command::Version { json } => version(json),
     }
@@ -484,6 +485,41 @@ async fn import_cmd(a: args::ImportArgs) -> i32 {
             ui::diagnostics(&d, color);
             1
         }
+    }
+}
+
+/// `infra comment PLANFILE`: the plan as this root's pull-request comment (see `comment.rs`).
+async fn comment_cmd(a: args::CommentArgs) -> i32 {
+    let color = ui::color_enabled(a.common.no_color);
+    let pf = match read_planfile(&a.plan_file) {
+        Ok(pf) => pf,
+        Err(e) => return fail("Failed to read the plan file", e.to_string(), color),
+    };
+    let target = match crate::comment::resolve_target(a.repo.as_deref(), a.pr, a.workspace.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return fail("Cannot tell where to comment", e, color),
+    };
+    let plan_file = a.plan_file.display().to_string();
+    if let Ok(summary) = std::env::var("GITHUB_STEP_SUMMARY") {
+        let md = render::render_markdown(&pf.plan, &render::MarkdownOptions { title: markdown_title(), run_url: None, plan_file: Some(plan_file.clone()), ..Default::default() });
+        let appended = std::fs::OpenOptions::new().create(true).append(true).open(&summary).and_then(|mut f| std::io::Write::write_all(&mut f, format!("{md}\n").as_bytes()));
+        if let Err(e) = appended {
+            ui::err(&format!("Warning: could not write the job summary to {summary}: {e}\n"));
+        }
+    }
+    let where_ = format!("{}/{}#{}", target.owner, target.repo, target.number);
+    match crate::comment::post(&pf.plan, &plan_file, &target, github_run_url(), a.delete_if_no_changes).await {
+        Ok(outcome) => {
+            use crate::comment::Outcome;
+            ui::out(&match outcome {
+                Outcome::Created(id) => format!("Posted the plan to {where_} (comment {id}).\n"),
+                Outcome::Updated(id) => format!("Updated the plan comment on {where_} (comment {id}).\n"),
+                Outcome::Deleted(id) => format!("No changes: deleted the earlier plan comment on {where_} (comment {id}).\n"),
+                Outcome::Nothing => format!("No changes: nothing posted to {where_}.\n"),
+            });
+            0
+        }
+        Err(e) => fail(&format!("Failed to comment on {where_}"), e.to_string(), color),
     }
 }
 

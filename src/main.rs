@@ -2,6 +2,7 @@
 //! outcome to Terraform's exit codes (0 ok, 1 error, 2 changes with -detailed-exitcode).
 
 mod args;
+mod comment;
 mod commands;
 mod jsonui;
 mod ui;
