@@ -14,6 +14,12 @@ pub const DEFAULT_REGISTRY_HOST: &str = "registry.terraform.io";
 /// The namespace implied for a local name without a `required_providers` entry.
 pub const DEFAULT_NAMESPACE: &str = "hashicorp";
 
+/// Providers that moved out of the `hashicorp` namespace, as the Terraform Registry still
+/// serves them under their old address: a configuration that uses `cloudflare_*` resources
+/// without a `required_providers` entry (as the provider's own examples do) implies
+/// `hashicorp/cloudflare`, which the registry resolves to `cloudflare/cloudflare`.
+const MOVED: [(&str, &str); 1] = [("registry.terraform.io/hashicorp/cloudflare", CloudflareProvider::SOURCE)];
+
 /// Providers available to a run, by full source address.
 #[derive(Clone, Default)]
 pub struct Registry {
@@ -57,10 +63,12 @@ impl Registry {
     }
 
     /// The provider for a source address in any accepted form (`hashicorp/null`,
-    /// `registry.terraform.io/hashicorp/null`, any letter case).
+    /// `registry.terraform.io/hashicorp/null`, any letter case), also under the old address of
+    /// a provider that moved out of the `hashicorp` namespace (`hashicorp/cloudflare`).
     pub fn get(&self, source: &str) -> Option<Arc<dyn Provider>> {
         let full = Registry::normalize_source(source);
-        self.providers.get(full.as_str()).cloned()
+        let full = MOVED.iter().find(|(old, _)| *old == full).map_or(full.as_str(), |(_, new)| *new);
+        self.providers.get(full).cloned()
     }
 
     /// The full form of a source address: lowercased, with the default registry host added to a
@@ -122,6 +130,10 @@ mod tests {
         assert_eq!(r.default_source_for_local_name("terraform").as_deref(), Some("terraform.io/builtin/terraform"));
         assert_eq!(r.default_source_for_local_name("aws").as_deref(), Some("registry.terraform.io/hashicorp/aws"));
         assert_eq!(r.default_source_for_local_name("bad/name"), None);
+        // The implied `hashicorp/cloudflare` is the provider that moved to `cloudflare/cloudflare`.
+        let implied = r.default_source_for_local_name("cloudflare").unwrap();
+        assert_eq!(implied, "registry.terraform.io/hashicorp/cloudflare");
+        assert_eq!(r.get(&implied).map(|p| p.source()), Some(CloudflareProvider::SOURCE));
         assert_eq!(r.default_source_for_local_name(""), None);
     }
 }

@@ -636,6 +636,11 @@ pub async fn plan(
                         let (plain, marks) = cfg.unmark_deep_with_paths();
                         let after = infra_providers::plan_from_schema(schema, &Value::null(), &plain).planned.mark_paths(&marks);
                         values.instances.insert(key, after.clone());
+                        if opts.destroy {
+                            // As in Terraform, a destroy reads no data source: its configuration
+                            // may refer to objects the destroy deletes first.
+                            continue;
+                        }
                         planned.changes.insert(
                             iaddr.clone(),
                             ResourceChange {

@@ -5,8 +5,9 @@
 //! - names are stored lowercase and fully qualified: `www` and `@` become `www.example.com` and
 //!   `example.com`, a trailing dot is dropped, and a name outside the zone gets the zone appended
 //!   (`www.other.org` becomes `www.other.org.example.com`);
-//! - CNAME, MX, NS and PTR targets lose a trailing dot; AAAA addresses are written in their
-//!   canonical compressed form; TXT content is kept exactly as given;
+//! - CNAME, MX, NS and PTR targets lose a trailing dot (but the null MX `.` of RFC 7505 stays
+//!   `.`); AAAA addresses are written in their canonical compressed form; TXT content is kept
+//!   exactly as given;
 //! - `ttl` 1 means automatic and is the default; a proxied record always has ttl 1;
 //! - `proxied` defaults to false and only A, AAAA and CNAME records can be proxied
 //!   (`proxiable`);
@@ -581,6 +582,8 @@ fn validate(obj: &Map<String, Value>, zone_name: &str) -> Result<RecordInput, Ap
                     }
                     raw.to_string()
                 }
+                // A null MX (RFC 7505): the domain accepts no mail. The API keeps the `.`.
+                "MX" if raw.trim() == "." => ".".to_string(),
                 _ => {
                     // CNAME, MX, NS, PTR: a host name.
                     let host = raw.trim().trim_end_matches('.');
@@ -1058,6 +1061,19 @@ mod tests {
 
     #[test]
     fn content_is_normalised_or_computed() {
+        // A null MX (RFC 7505) keeps its `.`; other MX targets lose the trailing dot.
+        let v = validate(
+            &obj(json!({"type":"MX","name":"@","content":".","priority":0})),
+            "example.com",
+        )
+        .unwrap();
+        assert_eq!(v.content, ".");
+        let v = validate(
+            &obj(json!({"type":"MX","name":"@","content":"mx.example.net.","priority":10})),
+            "example.com",
+        )
+        .unwrap();
+        assert_eq!(v.content, "mx.example.net");
         let v = validate(
             &obj(json!({"type":"AAAA","name":"a","content":"2001:DB8:0:0:0:0:0:1"})),
             "example.com",

@@ -89,7 +89,8 @@ fn normalize(body: &Map<String, Value>) -> Result<Map<String, Value>, ApiError> 
         }
     };
     let interval = int_in(&f, "interval", 60, 5, 3600)?;
-    let timeout = int_in(&f, "timeout", 5, 1, 10)?;
+    // No upper bound of its own: the provider's acceptance tests apply 15 (with interval 120).
+    let timeout = int_in(&f, "timeout", 5, 1, 3600)?;
     if timeout >= interval {
         return Err(invalid("timeout must be shorter than interval"));
     }
@@ -349,6 +350,9 @@ mod tests {
 
     #[test]
     fn defaults_are_filled() {
+        // The provider's acceptance tests use a timeout of 15 with an interval of 120.
+        let body = json!({"name": "t", "address": "a.example.com", "type": "TCP", "timeout": 15, "interval": 120});
+        assert_eq!(normalize(body.as_object().unwrap()).unwrap()["timeout"], 15);
         let body = json!({"name": "origin", "address": "origin.example.com"});
         let n = normalize(body.as_object().unwrap()).unwrap();
         assert_eq!(n["type"], "HTTP");

@@ -5,10 +5,12 @@
 //! `priority` defaults to 1 and `status` to `disabled` (the description's defaults). Targets are
 //! `[{target: "url", constraint: {operator, value}}]` (operator defaults to `matches`); actions
 //! are `[{id, value}]` with the ids the Terraform provider documents. `forwarding_url` needs
-//! `{url, status_code: 301|302}` and cannot be combined with other actions; `always_use_https`
-//! and the `disable_*` actions take no value. The zone's plan limits the number of rules (free:
-//! 3) and two rules cannot have the same target. Validation failures are a 400 `1004 Page Rule
-//! validation failed: <detail>`, an unknown id a 404 `7003`.
+//! `{url, status_code: 301|302}` and cannot be combined with other actions (`"forwarding_url"
+//! may not be used with "any setting"`, the API's words); `cache_ttl_by_status` must not be
+//! empty (the API answers 400); `always_use_https` and the `disable_*` actions take no value.
+//! The zone's plan limits the number of rules (free: 3) and two rules cannot have the same
+//! target. Validation failures are a 400 `1004 Page Rule validation failed: <detail>`, an
+//! unknown id a 404 `7003`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -181,13 +183,18 @@ fn check_actions(value: Option<&Value>) -> Result<Vec<Value>, ApiError> {
                 }
                 out.push(json!({"id": id, "value": {"url": url, "status_code": code}}));
             }
+            ("cache_ttl_by_status", Some(v)) if v.as_object().is_none_or(Map::is_empty) => {
+                return Err(invalid(
+                    "cache_ttl_by_status needs at least one status code (range) and its TTL",
+                ))
+            }
             (id, Some(v)) => out.push(json!({"id": id, "value": v})),
             (id, None) => return Err(invalid(format!("{id} needs a value"))),
         }
     }
     if out.len() > 1 && out.iter().any(|a| a["id"] == "forwarding_url") {
         return Err(invalid(
-            "forwarding_url cannot be combined with other actions",
+            "\"forwarding_url\" may not be used with \"any setting\"",
         ));
     }
     Ok(out)
@@ -384,6 +391,19 @@ mod tests {
 
     #[test]
     fn actions_are_checked() {
+        let err = check_actions(Some(&json!([{"id": "forwarding_url", "value": {"url": "https://e.net", "status_code": 301}}, {"id": "disable_security"}]))).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(r#""forwarding_url" may not be used with "any setting""#),
+            "{err}"
+        );
+        let err =
+            check_actions(Some(&json!([{"id": "cache_ttl_by_status", "value": {}}]))).unwrap_err();
+        assert!(err.to_string().contains("cache_ttl_by_status"), "{err}");
+        assert!(check_actions(Some(
+            &json!([{"id": "cache_ttl_by_status", "value": {"404": 30}}])
+        ))
+        .is_ok());
         let ok = check_actions(Some(&json!([{"id": "always_use_https"}]))).unwrap();
         assert_eq!(ok, vec![json!({"id": "always_use_https"})]);
         let ok = check_actions(Some(&json!([{"id": "forwarding_url", "value": {"url": "https://example.com/foo", "status_code": 301}}]))).unwrap();

@@ -14,9 +14,10 @@
 //!   is "unknown field");
 //! - each rule needs `expression` and `action`; the action must be allowed in the phase, and
 //!   the actions that need `action_parameters` must have them (`20113 action parameters are
-//!   required for the <action> action`); `logging` only goes with `skip` (20018); rate limiting
-//!   rules (phase `http_ratelimit`) need a `ratelimit` object with `characteristics` including
-//!   `cf.colo.id`, a `period` and `requests_per_period` (or `score_per_period`).
+//!   required for the <action> action`); `logging` only goes with `skip` (20018), and a skip
+//!   rule without it is answered with `logging: {enabled: true}` (the API's default); rate
+//!   limiting rules (phase `http_ratelimit`) need a `ratelimit` object with `characteristics`
+//!   including `cf.colo.id`, a `period` and `requests_per_period` (or `score_per_period`).
 //!
 //! Errors carry `source.pointer` like the API's. Codes other than 20217, 20113 and 20018 are
 //! approximations (20021 for any other invalid field, 10003 for a missing ruleset).
@@ -576,6 +577,10 @@ fn build_rules(
                 stored.insert(key.into(), v.clone());
             }
         }
+        if action == "skip" && !stored.contains_key("logging") {
+            // The API logs skip rules unless told otherwise, and says so.
+            stored.insert("logging".into(), json!({"enabled": true}));
+        }
         let mut stored = Value::Object(stored);
         if let Some(p) = previous {
             if rule_content(p) == rule_content(&stored) {
@@ -890,6 +895,13 @@ mod tests {
 
     #[test]
     fn rules_get_ids_refs_and_versions() {
+        // A skip rule is logged unless it says otherwise, and the answer shows it.
+        let skip = json!({"expression": "true", "action": "skip", "action_parameters": {"ruleset": "current"}});
+        let rules = build_rules("http_request_firewall_custom", &[skip], &[], 1, "t").unwrap();
+        assert_eq!(rules[0]["logging"], json!({"enabled": true}));
+        let quiet = json!({"expression": "true", "action": "skip", "action_parameters": {"ruleset": "current"}, "logging": {"enabled": false}});
+        let rules = build_rules("http_request_firewall_custom", &[quiet], &[], 1, "t").unwrap();
+        assert_eq!(rules[0]["logging"], json!({"enabled": false}));
         let rules =
             build_rules("http_request_cache_settings", &[cache_rule()], &[], 1, "t1").unwrap();
         let id = rules[0]["id"].as_str().unwrap().to_string();

@@ -145,13 +145,23 @@ impl DnsRecord {
     }
 
     /// The request body: what the configuration sets, without the path's `zone_id`, with
-    /// `content` left to the API for `data` records.
+    /// `content` left to the API for `data` records. `data.flags` (dynamic: the provider's
+    /// examples write `flags = "0"`) is sent as the number the API describes when it is a
+    /// number in a string.
     fn body(&self, planned: &Value) -> Result<J, ProviderError> {
         let mut body = self.spec.request(planned)?;
         if let Some(o) = body.as_object_mut() {
             o.remove("zone_id");
             if o.get("data").is_some_and(|d| !d.is_null()) {
                 o.remove("content");
+            }
+            if let Some(flags) = o.get_mut("data").and_then(|d| d.get_mut("flags")) {
+                let number = flags
+                    .as_str()
+                    .and_then(|s| s.trim().parse::<serde_json::Number>().ok());
+                if let Some(n) = number {
+                    *flags = J::Number(n);
+                }
             }
         }
         Ok(body)
@@ -648,6 +658,34 @@ mod tests {
             body,
             json!({"name": "@", "type": "CAA", "data": {"flags": 0, "tag": "issue", "value": "letsencrypt.org"}, "ttl": 1, "proxied": false, "tags": []})
         );
+    }
+
+    #[test]
+    fn numeric_string_flags_are_sent_as_numbers() {
+        let (spec, _) = spec();
+        let r = DnsRecord::new(spec);
+        let data = r
+            .spec
+            .block
+            .attr("data")
+            .unwrap()
+            .nested()
+            .unwrap()
+            .1
+            .null_object();
+        let data = set_attr(&set_attr(&data, "flags", s("0")), "tag", s("issue"));
+        let c = config(
+            &r.spec,
+            vec![
+                ("zone_id", s("z")),
+                ("name", s("@")),
+                ("type", s("CAA")),
+                ("data", data),
+                ("ttl", Value::number(1)),
+            ],
+        );
+        let planned = r.plan(&Value::null(), &c).unwrap().planned;
+        assert_eq!(r.body(&planned).unwrap()["data"]["flags"], json!(0));
     }
 
     #[test]

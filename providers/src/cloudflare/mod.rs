@@ -4,7 +4,8 @@
 //!
 //! - [`api`]: the configured client ([`api::Cloudflare`]): envelope, pagination, errors.
 //! - Resources: [`dns_record`], [`zone_setting`], [`ruleset`], [`healthcheck`], [`page_rule`].
-//! - Data sources: [`zone`] (`cloudflare_zone`, `cloudflare_zones`), [`dns_records`].
+//! - Data sources: [`zone`] (`cloudflare_zone`, `cloudflare_zones`), [`dns_records`],
+//!   [`ruleset`] (`cloudflare_ruleset`).
 //!
 //! Schemas are read from the official documentation pages embedded under `docs/` (see its
 //! README) plus, per type, what the pages leave out. Credentials come from the `provider
@@ -132,7 +133,8 @@ impl CloudflareProvider {
         .resource(page_rule::PageRule::new(take(page_rule::spec())))
         .data_source(zone::ZoneData::new(take(zone::zone_spec())))
         .data_source(zone::ZonesData::new(take(zone::zones_spec())))
-        .data_source(dns_records::DnsRecordsData::new(take(dns_records::spec())));
+        .data_source(dns_records::DnsRecordsData::new(take(dns_records::spec())))
+        .data_source(ruleset::RulesetData::new(take(ruleset::data_spec())));
         CloudflareProvider {
             inner,
             schema_errors: errors,

@@ -14,6 +14,9 @@
 //!
 //! The API's `cache_key.custom_key.query_string.include/exclude` lists (older answers) are
 //! read as the `{list = […]}` / `{all = true}` objects of the schema, as v5 does.
+//!
+//! The `cloudflare_ruleset` data source ([`RulesetData`]) reads one ruleset by `id` (or the
+//! deprecated `ruleset_id`) of a zone or an account, as v5's does.
 
 use async_trait::async_trait;
 use infra_lang::Value;
@@ -24,13 +27,14 @@ use super::{op, SCHEMA_VERSION};
 use crate::http::HttpError;
 use crate::provider::ProviderError;
 use crate::rest::idempotent::{create_once, CreateError};
-use crate::rest::normalize::{equiv_number, Normalizer};
+use crate::rest::normalize::{equiv_null_object, equiv_number, Normalizer};
 use crate::rest::plan::same_configuration;
-use crate::rest::resource::{split_import_id, RestResource, TypeSpec};
+use crate::rest::resource::{split_import_id, DataSource, RestResource, TypeSpec};
 use crate::rest::schema::{Block, Tweak};
 
 pub const TYPE: &str = "cloudflare_ruleset";
 const DOC: &str = include_str!("docs/ruleset.md");
+const DATA_DOC: &str = include_str!("docs/data-ruleset.md");
 
 /// Cache-control directives whose `cloudflare_only` defaults to false.
 const CACHE_CONTROL_DIRECTIVES: [&str; 13] = [
@@ -91,9 +95,18 @@ pub fn spec() -> (TypeSpec, Vec<String>) {
     for d in &directives {
         overlay.push((d.as_str(), vec![f()]));
     }
-    let norm = Normalizer::new().rule("rules.ratelimit.period", equiv_number);
+    // `action_parameters = {}` is no parameters: v5 plans an empty object for a rule without
+    // them, so adding or removing `{}` is no change.
+    let norm = Normalizer::new()
+        .rule("rules.ratelimit.period", equiv_number)
+        .rule("rules.action_parameters", equiv_null_object);
     let (spec, errors) = TypeSpec::from_doc(TYPE, DOC, SCHEMA_VERSION, &overlay, norm);
     (spec.with_pairing("rules", pair_rules), errors)
+}
+
+/// The schema of the `cloudflare_ruleset` data source.
+pub fn data_spec() -> (TypeSpec, Vec<String>) {
+    TypeSpec::from_doc(TYPE, DATA_DOC, 0, &[], Normalizer::new())
 }
 
 fn text(v: &Value, name: &str) -> Option<String> {
@@ -374,6 +387,62 @@ impl RestResource<Cloudflare> for Ruleset {
     }
 }
 
+/// The `cloudflare_ruleset` data source: one ruleset of a zone or an account by its ID.
+pub struct RulesetData {
+    spec: TypeSpec,
+}
+
+impl RulesetData {
+    pub fn new(spec: TypeSpec) -> RulesetData {
+        RulesetData { spec }
+    }
+}
+
+#[async_trait]
+impl DataSource<Cloudflare> for RulesetData {
+    fn spec(&self) -> &TypeSpec {
+        &self.spec
+    }
+
+    async fn read(&self, api: &Cloudflare, config: &Value) -> Result<Value, ProviderError> {
+        let (kind, owner) = scope(config)?;
+        let id = text(config, "id")
+            .or_else(|| text(config, "ruleset_id"))
+            .ok_or_else(|| {
+                ProviderError::new("Missing required argument").with_detail(format!(
+                    "data source {TYPE}: set `id`, the ID of the ruleset to read"
+                ))
+            })?;
+        let mut answer = api
+            .get(&format!(
+                "{}/{}",
+                Ruleset::collection(&kind, &owner),
+                segment(&id)
+            ))
+            .await
+            .map_err(|e| api.error(&op("reading", TYPE), &e))?;
+        fix_query_strings(&mut answer);
+        let mut v = self
+            .spec
+            .from_json(&answer)
+            .as_entries()
+            .cloned()
+            .unwrap_or_default();
+        for (name, attr) in &self.spec.block.attrs {
+            if !attr.read_only() {
+                v.insert(
+                    name.clone(),
+                    config
+                        .get_attr(name)
+                        .unwrap_or_else(|| Value::Null(attr.ty())),
+                );
+            }
+        }
+        v.insert("id".into(), Value::string(id));
+        Ok(Value::Object(v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +517,13 @@ mod tests {
     fn schema_is_complete() {
         let (_, errors) = spec();
         assert!(errors.is_empty(), "{errors:?}");
+        let (data, errors) = data_spec();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(data
+            .block
+            .attr("rules.action_parameters.cache_key")
+            .is_some());
+        assert!(!data.block.attr("id").unwrap().read_only());
     }
 
     #[test]

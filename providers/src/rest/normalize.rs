@@ -320,6 +320,20 @@ pub fn equiv_empty_is_null(a: &Value, b: &Value) -> bool {
     (a.is_null() && is_empty(b)) || (b.is_null() && is_empty(a))
 }
 
+/// Null and an object whose every member is null (`{}` in the configuration of nested
+/// attributes) mean the same. Stricter than [`equiv_empty_is_null`]: `{cache = false}` is not
+/// null.
+pub fn equiv_null_object(a: &Value, b: &Value) -> bool {
+    fn all_null(v: &Value) -> bool {
+        match v.unmarked() {
+            Value::Null(_) => true,
+            Value::Object(m) => m.values().all(Value::is_null),
+            _ => false,
+        }
+    }
+    (a.is_null() && all_null(b)) || (b.is_null() && all_null(a))
+}
+
 /// Dynamic values that mean the same: numbers by value (also a number and its decimal string),
 /// lists and tuples by elements, and objects where every member we have is equivalent in the
 /// API's answer (members the API adds are defaults it fills in).
@@ -441,6 +455,14 @@ mod tests {
         assert!(!equiv_empty_is_null(
             &Value::Set(Type::String, vec![s("a")]),
             &Value::null()
+        ));
+        assert!(equiv_null_object(
+            &Value::object([("cache", Value::Null(Type::Bool))]),
+            &Value::Null(Type::Dynamic)
+        ));
+        assert!(!equiv_null_object(
+            &Value::object([("cache", Value::Bool(false))]),
+            &Value::Null(Type::Dynamic)
         ));
         assert!(equiv_number(
             &Value::number(1),
