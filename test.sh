@@ -105,7 +105,7 @@ export INFRA_REQUIRE_PRISM=1
 if wait "$prism_pid"; then
   export INFRA_PRISM=$prism_home/node_modules/.bin/prism
   say "INFRA_PRISM=$INFRA_PRISM ($(tail -n1 "$logdir/prism.log"))"
-  if peers=$(bash fakes/start-peers.sh target/debug/infra-fake "$logdir/peers"); then
+  if peers=$(bash fakes/start-peers.sh "${CARGO_TARGET_DIR:-target}/debug/infra-fake" "$logdir/peers"); then
     eval "$peers"
     trap 'kill $INFRA_PEER_PIDS 2>/dev/null || true' EXIT
     say "Cloudflare fake at $INFRA_CF_FAKE_URL, Prism proxy at $INFRA_CF_API_URL"
