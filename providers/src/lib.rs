@@ -5,6 +5,7 @@
 
 pub mod builtin;
 pub mod cloudflare;
+pub mod github;
 pub mod http;
 pub mod provider;
 pub mod registry;

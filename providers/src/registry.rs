@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::builtin::{NullProvider, RandomProvider, TerraformProvider};
 use crate::cloudflare::CloudflareProvider;
+use crate::github::GithubProvider;
 use crate::provider::Provider;
 
 /// The registry host implied by a two-part source such as `hashicorp/null`.
@@ -38,8 +39,8 @@ impl Registry {
         Registry::default()
     }
 
-    /// All built-in providers: `hashicorp/null`, `hashicorp/random`, `terraform.io/builtin/terraform`
-    /// and `cloudflare/cloudflare`.
+    /// All built-in providers: `hashicorp/null`, `hashicorp/random`, `terraform.io/builtin/terraform`,
+    /// `cloudflare/cloudflare` and `integrations/github`.
     ///
     /// Built once per process (the Cloudflare schemas are parsed from the embedded docs) and
     /// shared: every call returns the same provider instances.
@@ -54,6 +55,7 @@ impl Registry {
         r.register(Arc::new(RandomProvider::new()));
         r.register(Arc::new(TerraformProvider::new()));
         r.register(Arc::new(CloudflareProvider::new()));
+        r.register(Arc::new(GithubProvider::new()));
         r
     }
 

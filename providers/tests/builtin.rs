@@ -122,7 +122,7 @@ fn registry_finds_providers_by_short_and_full_source() {
     let r = Registry::builtin();
     assert_eq!(
         r.sources(),
-        vec!["registry.terraform.io/cloudflare/cloudflare", "registry.terraform.io/hashicorp/null", "registry.terraform.io/hashicorp/random", "terraform.io/builtin/terraform"]
+        vec!["registry.terraform.io/cloudflare/cloudflare", "registry.terraform.io/hashicorp/null", "registry.terraform.io/hashicorp/random", "registry.terraform.io/integrations/github", "terraform.io/builtin/terraform"]
     );
     for (src, full) in [
         ("hashicorp/null", "registry.terraform.io/hashicorp/null"),

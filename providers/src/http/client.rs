@@ -5,7 +5,8 @@
 //! [`SignRequest`] hook, for AWS SigV4) → send → classify ([`super::retry::classify`]) → return,
 //! fail, or back off (server-requested wait, else jittered exponential backoff) and go again,
 //! at most `max_attempts` times. Requests and responses are logged, redacted, to the config's
-//! [`LogSink`] (or stderr when `INFRA_LOG=debug`).
+//! [`LogSink`] (or stderr when `INFRA_LOG=debug`). With an [`EtagCache`] configured, a GET
+//! carries `If-None-Match` for a URL answered before and a 304 is served from the cache.
 //!
 //! Redirects are not followed, and an absolute URL (from a `Link` header) must share the
 //! API's origin, so credentials never leave the configured host.
@@ -20,6 +21,7 @@ use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 
 use super::error::{default_error_messages, ErrorExtractor, HttpError};
+use super::etag::EtagCache;
 use super::ratelimit::{RateLimit, RateLimiter};
 use super::redact::{debug_logging_requested, stderr_sink, LogSink, Redactor, Secret};
 use super::retry::{classify, Backoff, Outcome, RetryAction, TransportFailure};
@@ -78,6 +80,8 @@ pub struct ApiConfig {
     /// Pulls the API's messages out of a JSON error body.
     pub error_messages: ErrorExtractor,
     pub signer: Option<Arc<dyn SignRequest>>,
+    /// Conditional GETs (`If-None-Match`), answered from this cache on a 304.
+    pub etag_cache: Option<Arc<EtagCache>>,
 }
 
 impl ApiConfig {
@@ -100,6 +104,7 @@ impl ApiConfig {
             log: None,
             error_messages: Arc::new(default_error_messages),
             signer: None,
+            etag_cache: None,
         }
     }
 
@@ -131,6 +136,7 @@ impl fmt::Debug for ApiConfig {
             .field("max_retry_after", &self.max_retry_after)
             .field("log", &self.log.is_some())
             .field("signer", &self.signer.is_some())
+            .field("etag_cache", &self.etag_cache.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -222,6 +228,8 @@ pub struct ApiResponse {
     pub body: Vec<u8>,
     /// Attempts it took, the successful one included.
     pub attempts: u32,
+    /// The server answered 304 to a conditional GET and `status`/`body` are the cached answer.
+    pub revalidated: bool,
     api: &'static str,
     target: String,
 }
@@ -369,6 +377,12 @@ impl ApiClient {
             None => None,
         };
         let max_attempts = config.max_attempts.max(1);
+        // A conditional GET: the cached answer a 304 would stand for.
+        let conditional = self.conditional(&req, &url);
+        let mut req = req;
+        if let Some(cached) = &conditional {
+            req.headers.push(("If-None-Match".to_owned(), cached.etag.clone()));
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -406,14 +420,20 @@ impl ApiClient {
                     });
                     match action {
                         RetryAction::Success => {
-                            return Ok(ApiResponse {
-                                status,
-                                headers,
-                                body,
-                                attempts: attempt,
-                                api: config.name,
-                                target,
-                            })
+                            return Ok(self.settle_conditional(
+                                &url,
+                                &req,
+                                conditional,
+                                ApiResponse {
+                                    status,
+                                    headers,
+                                    body,
+                                    attempts: attempt,
+                                    revalidated: false,
+                                    api: config.name,
+                                    target,
+                                },
+                            ))
                         }
                         RetryAction::Fail => {
                             return Err(self.status_error(&target, status, &body, attempt))
@@ -458,6 +478,66 @@ impl ApiClient {
                 }
             }
         }
+    }
+
+    /// The cached answer for a GET that may be sent conditionally (no `If-None-Match` of its
+    /// own, a cache configured and an entry for the URL).
+    fn conditional(&self, req: &ApiRequest, url: &Url) -> Option<super::etag::Cached> {
+        let cache = self.inner.config.etag_cache.as_ref()?;
+        let own = req
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("if-none-match"));
+        if req.method != Method::GET || own {
+            return None;
+        }
+        cache.get(url.as_str())
+    }
+
+    /// A 304 to our conditional GET becomes the cached answer; a fresh 2xx GET answer with an
+    /// `ETag` is remembered.
+    fn settle_conditional(
+        &self,
+        url: &Url,
+        req: &ApiRequest,
+        conditional: Option<super::etag::Cached>,
+        mut response: ApiResponse,
+    ) -> ApiResponse {
+        let Some(cache) = &self.inner.config.etag_cache else {
+            return response;
+        };
+        if req.method != Method::GET {
+            return response;
+        }
+        if response.status == 304 {
+            if let Some(cached) = conditional {
+                cache.record_hit();
+                self.log(|| {
+                    format!(
+                        "http {} ≡ {}: not modified, served from the ETag cache",
+                        self.inner.config.name, response.target
+                    )
+                });
+                response.status = cached.status;
+                response.headers = cached.headers_updated_by(&response.headers);
+                response.body = cached.body.as_ref().clone();
+                response.revalidated = true;
+            }
+            return response;
+        }
+        if (200..300).contains(&response.status) {
+            match response.header("etag").map(str::to_owned) {
+                Some(tag) => cache.store(
+                    url.as_str(),
+                    &tag,
+                    response.status,
+                    &response.headers,
+                    &response.body,
+                ),
+                None => cache.forget(url.as_str()),
+            }
+        }
+        response
     }
 
     async fn back_off(&self, target: &str, after: Option<Duration>, attempt: u32) {

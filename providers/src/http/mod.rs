@@ -5,6 +5,8 @@
 //! - [`retry`]: which outcomes are retried, server-requested waits, jittered backoff.
 //! - [`ratelimit`]: the per-API token bucket shared by every resource of that API in a run.
 //! - [`paginate`]: page-number and cursor/`Link` pagers that stop on a repeated cursor.
+//! - [`etag`]: [`EtagCache`], conditional GETs (`If-None-Match`) answered from it on a 304.
+//! - [`segment`]: [`path_segment`], configuration values made safe inside a request path.
 //! - [`redact`]: [`Secret`], the [`Redactor`] and the debug [`LogSink`] (`INFRA_LOG=debug`).
 //! - [`error`]: [`HttpError`], with the API's messages and the attempts made, never a credential.
 //!
@@ -24,15 +26,18 @@
 
 pub mod client;
 pub mod error;
+pub mod etag;
 pub mod paginate;
 pub mod ratelimit;
 pub mod redact;
 pub mod retry;
+pub mod segment;
 
 pub use client::{
     default_user_agent, ApiClient, ApiConfig, ApiRequest, ApiResponse, HeaderValueSpec, SignRequest,
 };
 pub use error::{default_error_messages, ErrorExtractor, HttpError};
+pub use etag::EtagCache;
 pub use paginate::{
     next_link, CursorPage, CursorPager, Next, NumberedPage, PageNumberPager, PageNumbers,
 };
@@ -41,3 +46,4 @@ pub use redact::{register_sensitive, scrub_registered, LogSink, Redactor, Secret
 pub use reqwest::header::HeaderMap;
 pub use reqwest::{Method, Url};
 pub use retry::{Backoff, RetryAction, TransportFailure};
+pub use segment::path_segment;

@@ -9,7 +9,9 @@
 //!   server refused it with 429: otherwise a retry could create a second object.
 //! - `Retry-After` (seconds or an HTTP date) and exhausted rate-limit headers
 //!   (`x-ratelimit-remaining: 0` with `x-ratelimit-reset` as epoch seconds or a delta) set the
-//!   wait; a 403 is retried only when those headers say the rate limit is exhausted.
+//!   wait; a 403 is retried only when those headers say the rate limit is exhausted, or when
+//!   it carries `Retry-After` (GitHub's secondary rate limits: "You have exceeded a secondary
+//!   rate limit", refused before any processing, so a POST may be repeated too).
 //! - Waits use exponential backoff with full jitter; the client bounds the number of attempts.
 
 use std::time::{Duration, SystemTime};
@@ -60,7 +62,9 @@ pub fn classify(outcome: Outcome<'_>, idempotent: bool, now: SystemTime) -> Retr
             let server_wait = server_requested_wait(headers, now);
             match status {
                 429 => RetryAction::Retry { after: server_wait },
-                403 if rate_limit_exhausted(headers) => RetryAction::Retry { after: server_wait },
+                403 if rate_limit_exhausted(headers) || has_retry_after(headers) => {
+                    RetryAction::Retry { after: server_wait }
+                }
                 500..=599 if idempotent => RetryAction::Retry { after: server_wait },
                 _ => RetryAction::Fail,
             }
@@ -98,11 +102,13 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// A rate-limit reset header: epoch seconds (GitHub) when large, else seconds from now.
+/// A rate-limit reset header: epoch seconds (GitHub) when large, else seconds from now. An
+/// epoch is whole seconds while the window may end later within that second, so one second is
+/// added: waking up early would spend the attempt on another refusal.
 fn parse_reset(value: &str, now: SystemTime) -> Option<Duration> {
     let secs: u64 = value.trim().parse().ok()?;
     if secs > 1_000_000_000 {
-        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(secs + 1);
         Some(at.duration_since(now).unwrap_or(Duration::ZERO))
     } else {
         Some(Duration::from_secs(secs))
@@ -117,6 +123,11 @@ fn rate_limit_exhausted(headers: &HeaderMap) -> bool {
     ]
     .iter()
     .any(|name| header_str(headers, name).is_some_and(|v| v.trim() == "0"))
+}
+
+/// A `Retry-After` header is present (whatever its form).
+fn has_retry_after(headers: &HeaderMap) -> bool {
+    headers.contains_key("retry-after")
 }
 
 fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -262,8 +273,9 @@ mod tests {
         assert_eq!(
             resp(403, &h, false),
             RetryAction::Retry {
-                after: Some(Duration::from_secs(42))
-            }
+                after: Some(Duration::from_secs(43))
+            },
+            "the reset second, rounded up"
         );
         let h = headers(&[("ratelimit-remaining", "0"), ("ratelimit-reset", "5")]);
         assert_eq!(
@@ -277,6 +289,25 @@ mod tests {
             ("x-ratelimit-reset", "1700000042"),
         ]);
         assert_eq!(resp(403, &h, true), RetryAction::Fail);
+    }
+
+    #[test]
+    fn secondary_rate_limits_with_retry_after() {
+        // GitHub: 403 "You have exceeded a secondary rate limit" with `retry-after`, while the
+        // primary limit still has requests left.
+        let h = headers(&[("retry-after", "3"), ("x-ratelimit-remaining", "4999")]);
+        assert_eq!(
+            resp(403, &h, false),
+            RetryAction::Retry {
+                after: Some(Duration::from_secs(3))
+            },
+            "refused before processing: a POST may be repeated"
+        );
+        assert_eq!(
+            resp(403, &headers(&[("x-ratelimit-remaining", "4999")]), true),
+            RetryAction::Fail,
+            "a 403 without retry-after is a permission problem"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! - [`plan`]: framework-style planning (defaults, computed values, replacement, pairing).
 //! - [`normalize`]: semantic equality, keeping our representation of equal values.
 //! - [`idempotent`]: create at most once under ambiguous failures; idempotent deletes.
+//! - [`sdkschema`]: hand-written schemas with SDK-style nested blocks (`template { … }`).
 //! - [`resource`]: the [`RestResource`] / [`DataSource`] / [`Configure`] traits and the
 //!   [`RestProvider`] dispatcher that implements [`Provider`](crate::Provider).
 
@@ -17,6 +18,7 @@ pub mod normalize;
 pub mod plan;
 pub mod resource;
 pub mod schema;
+pub mod sdkschema;
 
 pub use idempotent::{create_once, delete_idempotent, is_ambiguous, CreateError, CreatePolicy};
 pub use json::{json_from_value, request_json, strip_nulls, value_from_json};
