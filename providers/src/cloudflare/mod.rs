@@ -32,11 +32,11 @@ use infra_lang::Value;
 use crate::http::{
     default_user_agent, ApiClient, ApiConfig, Backoff, LogSink, RateLimit, Redactor, Secret,
 };
-use crate::provider::{PlannedState, Provider, ProviderError};
+use crate::provider::ProviderError;
 use crate::rest::docschema::parse_schema;
 use crate::rest::idempotent::CreatePolicy;
 use crate::rest::resource::{Configure, RestProvider, TypeSpec};
-use crate::schema::{ProviderSchema, Schema};
+use crate::schema::Schema;
 
 use self::api::Cloudflare;
 
@@ -159,58 +159,7 @@ impl Default for CloudflareProvider {
     }
 }
 
-#[async_trait]
-impl Provider for CloudflareProvider {
-    fn source(&self) -> &'static str {
-        Self::SOURCE
-    }
-    fn schema(&self) -> &ProviderSchema {
-        self.inner.schema()
-    }
-    async fn configure(&self, config: Value) -> Result<(), ProviderError> {
-        self.inner.configure(config).await
-    }
-    fn plan_resource(
-        &self,
-        type_name: &str,
-        prior: &Value,
-        proposed: &Value,
-    ) -> Result<PlannedState, ProviderError> {
-        self.inner.plan_resource(type_name, prior, proposed)
-    }
-    async fn apply_resource(
-        &self,
-        type_name: &str,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ProviderError> {
-        self.inner.apply_resource(type_name, prior, planned).await
-    }
-    async fn read_resource(
-        &self,
-        type_name: &str,
-        current: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        self.inner.read_resource(type_name, current).await
-    }
-    async fn read_many(
-        &self,
-        type_name: &str,
-        currents: &[Value],
-    ) -> Vec<Result<Option<Value>, ProviderError>> {
-        self.inner.read_many(type_name, currents).await
-    }
-    async fn read_data_source(
-        &self,
-        type_name: &str,
-        config: &Value,
-    ) -> Result<Value, ProviderError> {
-        self.inner.read_data_source(type_name, config).await
-    }
-    async fn import_resource(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
-        self.inner.import_resource(type_name, id).await
-    }
-}
+crate::forward_provider!(CloudflareProvider);
 
 /// How requests authenticate.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -39,12 +39,12 @@ use async_trait::async_trait;
 use infra_lang::{Type, Value};
 
 use crate::http::{ApiClient, ApiConfig, Backoff, EtagCache, LogSink, RateLimit, Redactor, Secret};
-use crate::provider::{PlannedState, Provider, ProviderError};
+use crate::provider::ProviderError;
 use crate::rest::idempotent::CreatePolicy;
 use crate::rest::resource::{Configure, RestProvider, TypeSpec};
 use crate::rest::schema::Tweak;
 use crate::rest::sdkschema::{BlockLayout, SdkSchema};
-use crate::schema::{ProviderSchema, Schema};
+use crate::schema::Schema;
 
 use self::api::Github;
 
@@ -203,51 +203,7 @@ impl Default for GithubProvider {
     }
 }
 
-#[async_trait]
-impl Provider for GithubProvider {
-    fn source(&self) -> &'static str {
-        Self::SOURCE
-    }
-    fn schema(&self) -> &ProviderSchema {
-        self.inner.schema()
-    }
-    async fn configure(&self, config: Value) -> Result<(), ProviderError> {
-        self.inner.configure(config).await
-    }
-    fn plan_resource(
-        &self,
-        type_name: &str,
-        prior: &Value,
-        proposed: &Value,
-    ) -> Result<PlannedState, ProviderError> {
-        self.inner.plan_resource(type_name, prior, proposed)
-    }
-    async fn apply_resource(
-        &self,
-        type_name: &str,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ProviderError> {
-        self.inner.apply_resource(type_name, prior, planned).await
-    }
-    async fn read_resource(
-        &self,
-        type_name: &str,
-        current: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        self.inner.read_resource(type_name, current).await
-    }
-    async fn read_many(
-        &self,
-        type_name: &str,
-        currents: &[Value],
-    ) -> Vec<Result<Option<Value>, ProviderError>> {
-        self.inner.read_many(type_name, currents).await
-    }
-    async fn import_resource(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
-        self.inner.import_resource(type_name, id).await
-    }
-}
+crate::forward_provider!(GithubProvider);
 
 struct Configurer {
     schema: Schema,

@@ -393,6 +393,44 @@ pub fn split_import_id<'a>(
     Ok(pieces)
 }
 
+/// Implements [`Provider`](crate::Provider) for a vendor's provider struct by forwarding every
+/// method to its `inner: RestProvider<_>` field, and `source()` to its `SOURCE` constant.
+#[macro_export]
+macro_rules! forward_provider {
+    ($ty:ty) => {
+        #[::async_trait::async_trait]
+        impl $crate::Provider for $ty {
+            fn source(&self) -> &'static str {
+                Self::SOURCE
+            }
+            fn schema(&self) -> &$crate::ProviderSchema {
+                self.inner.schema()
+            }
+            async fn configure(&self, config: ::infra_lang::Value) -> Result<(), $crate::ProviderError> {
+                self.inner.configure(config).await
+            }
+            fn plan_resource(&self, type_name: &str, prior: &::infra_lang::Value, proposed: &::infra_lang::Value) -> Result<$crate::PlannedState, $crate::ProviderError> {
+                self.inner.plan_resource(type_name, prior, proposed)
+            }
+            async fn apply_resource(&self, type_name: &str, prior: &::infra_lang::Value, planned: &::infra_lang::Value) -> Result<::infra_lang::Value, $crate::ProviderError> {
+                self.inner.apply_resource(type_name, prior, planned).await
+            }
+            async fn read_resource(&self, type_name: &str, current: &::infra_lang::Value) -> Result<Option<::infra_lang::Value>, $crate::ProviderError> {
+                self.inner.read_resource(type_name, current).await
+            }
+            async fn read_many(&self, type_name: &str, currents: &[::infra_lang::Value]) -> Vec<Result<Option<::infra_lang::Value>, $crate::ProviderError>> {
+                self.inner.read_many(type_name, currents).await
+            }
+            async fn read_data_source(&self, type_name: &str, config: &::infra_lang::Value) -> Result<::infra_lang::Value, $crate::ProviderError> {
+                self.inner.read_data_source(type_name, config).await
+            }
+            async fn import_resource(&self, type_name: &str, id: &str) -> Result<::infra_lang::Value, $crate::ProviderError> {
+                self.inner.import_resource(type_name, id).await
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
