@@ -130,6 +130,8 @@ fn github_repo_example_applies_and_secrets_stay_sealed() {
     const SECRET: &str = "CANARY-deploy-token-0d9e";
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let peer = rt.block_on(GithubPeer::start());
+    // The organization the example's repository goes into (an isolated run may not have it yet).
+    rt.block_on(peer.new_org(GITHUB_TEST_ORG, &[]));
     let name = unique_repo_name("example");
     let ctx = Ctx::new();
     ctx.write("main.tf", &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/github-repo/main.tf")).unwrap());
