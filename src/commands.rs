@@ -588,14 +588,9 @@ fn show(path: Option<&Path>, json: bool, markdown: bool, color: bool) -> i32 {
     }
 }
 
-/// The heading of `show -markdown`: the working directory, relative to the checkout in GitHub
-/// Actions (`GITHUB_WORKSPACE`; none at its root), else its last component.
+/// The heading of `show -markdown`: the root's directory (none at the checkout's root).
 fn markdown_title() -> Option<String> {
-    let cwd = std::env::current_dir().ok()?;
-    if let Some(rel) = std::env::var_os("GITHUB_WORKSPACE").and_then(|ws| cwd.strip_prefix(ws).ok().map(Path::to_path_buf)) {
-        return (!rel.as_os_str().is_empty()).then(|| rel.display().to_string());
-    }
-    cwd.file_name().map(|n| n.to_string_lossy().into_owned())
+    crate::comment::root_dir().filter(|d| d != ".")
 }
 
 /// The GitHub Actions run this is part of, from its environment variables.

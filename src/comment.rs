@@ -55,14 +55,21 @@ pub fn resolve_target(repo_flag: Option<&str>, pr_flag: Option<u64>, workspace_f
     };
     let token = env("GITHUB_TOKEN").ok_or("no token: set GITHUB_TOKEN (a token that may write pull-request comments)")?;
     let api_url = env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".to_string());
-    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
-    let dir = match env("GITHUB_WORKSPACE").and_then(|ws| cwd.strip_prefix(ws).ok().map(Path::to_path_buf)) {
+    let dir = root_dir().ok_or("cannot read the working directory")?;
+    let workspace = workspace_flag.map(str::to_string).or_else(|| env("TF_WORKSPACE")).unwrap_or_else(|| "default".to_string());
+    Ok(Target { api_url, owner: owner.to_string(), repo: repo.to_string(), number, token, dir, workspace })
+}
+
+/// The root's directory as comments and Markdown headings name it: relative to the checkout in
+/// GitHub Actions (`GITHUB_WORKSPACE`; `.` at its root), else the directory's last component.
+pub fn root_dir() -> Option<String> {
+    let cwd = std::env::current_dir().ok()?;
+    let workspace = std::env::var_os("GITHUB_WORKSPACE").filter(|w| !w.is_empty());
+    Some(match workspace.and_then(|ws| cwd.strip_prefix(ws).ok().map(Path::to_path_buf)) {
         Some(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
         Some(_) => ".".to_string(),
         None => cwd.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| ".".into()),
-    };
-    let workspace = workspace_flag.map(str::to_string).or_else(|| env("TF_WORKSPACE")).unwrap_or_else(|| "default".to_string());
-    Ok(Target { api_url, owner: owner.to_string(), repo: repo.to_string(), number, token, dir, workspace })
+    })
 }
 
 /// Posts or updates the comment for `plan`. With `delete_if_empty`, a plan without changes

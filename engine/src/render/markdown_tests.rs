@@ -2,18 +2,16 @@
 //! with comrak): balanced `<details>`, closed code fences, escaped summaries, no secret, and
 //! within the length limit. Plans are built by hand; snapshots are `render/snapshots/markdown_*`.
 
-use std::collections::BTreeMap;
 
 use comrak::nodes::{AlertType, NodeValue};
 use infra_lang::{PathStep, Type, Value};
 
 use super::markdown::{render_markdown, MarkdownOptions, COMMENT_LIMIT, DEFAULT_MAX_CHARS};
-use crate::addrs::InstanceAddr;
 use crate::plan::model::{Action, OutputChange, Plan, Reason, ReplaceOrder, ResourceChange};
 
 const CANARY: &str = "CANARY-s3cr3t";
 
-/// Snapshot named without the module path, so the scratch and engine builds share files.
+/// Snapshot named without the module path, as in `render/tests.rs`.
 macro_rules! snap {
     ($name:expr, $value:expr) => {
         insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
@@ -22,62 +20,8 @@ macro_rules! snap {
     };
 }
 
-fn plan(changes: Vec<ResourceChange>) -> Plan {
-    Plan {
-        destroy: false,
-        changes,
-        drift: vec![],
-        outputs: vec![],
-        variables: BTreeMap::new(),
-        targets: vec![],
-        prior_state: infra_state::State::new(),
-        prior_state_hash: String::new(),
-        config_hash: String::new(),
-        warnings: vec![],
-    }
-}
-
-fn addr(s: &str) -> InstanceAddr {
-    s.parse().expect(s)
-}
-
-fn change(a: &str, action: Action, before: Value, after: Value) -> ResourceChange {
-    ResourceChange {
-        addr: addr(a),
-        prev_addr: None,
-        provider: "registry.terraform.io/hashicorp/null".to_string(),
-        action,
-        reason: None,
-        before,
-        after,
-        depends_on: vec![],
-        schema_version: 0,
-        create_before_destroy: false,
-        importing: None,
-    }
-}
-
-fn s(x: &str) -> Value {
-    Value::string(x)
-}
-
-fn n(x: i64) -> Value {
-    Value::number(x)
-}
-
-fn smap(entries: &[(&str, Value)]) -> Value {
-    Value::Map(
-        Type::String,
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
-
-fn obj(entries: &[(&str, Value)]) -> Value {
-    Value::object(entries.iter().map(|(k, v)| (k.to_string(), v.clone())))
-}
+// Plans are built with the text renderer's test helpers.
+use super::tests::{addr, change, n, obj, plan, s, smap};
 
 fn output(
     name: &str,

@@ -11,9 +11,10 @@ use crate::addrs::{InstanceAddr, ResourceAddr};
 use crate::plan::model::{Action, OutputChange, Plan, Reason, ReplaceOrder, ResourceChange};
 
 const CANARY: &str = "CANARY-s3cr3t";
-const NULL_PROVIDER: &str = "registry.terraform.io/hashicorp/null";
+pub(super) const NULL_PROVIDER: &str = "registry.terraform.io/hashicorp/null";
 
 /// Snapshot named without the module path, so the scratch and engine builds share files.
+/// (Also used by `markdown_tests`.)
 macro_rules! snap {
     ($name:expr, $value:expr) => {
         insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
@@ -22,7 +23,7 @@ macro_rules! snap {
     };
 }
 
-fn plan(changes: Vec<ResourceChange>) -> Plan {
+pub(super) fn plan(changes: Vec<ResourceChange>) -> Plan {
     Plan {
         destroy: false,
         changes,
@@ -37,11 +38,11 @@ fn plan(changes: Vec<ResourceChange>) -> Plan {
     }
 }
 
-fn addr(s: &str) -> InstanceAddr {
+pub(super) fn addr(s: &str) -> InstanceAddr {
     s.parse().expect(s)
 }
 
-fn change(a: &str, action: Action, before: Value, after: Value) -> ResourceChange {
+pub(super) fn change(a: &str, action: Action, before: Value, after: Value) -> ResourceChange {
     ResourceChange {
         addr: addr(a),
         prev_addr: None,
@@ -57,19 +58,19 @@ fn change(a: &str, action: Action, before: Value, after: Value) -> ResourceChang
     }
 }
 
-fn s(x: &str) -> Value {
+pub(super) fn s(x: &str) -> Value {
     Value::string(x)
 }
 
-fn n(x: i64) -> Value {
+pub(super) fn n(x: i64) -> Value {
     Value::number(x)
 }
 
-fn smap(entries: &[(&str, Value)]) -> Value {
+pub(super) fn smap(entries: &[(&str, Value)]) -> Value {
     Value::Map(Type::String, entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
 }
 
-fn obj(entries: &[(&str, Value)]) -> Value {
+pub(super) fn obj(entries: &[(&str, Value)]) -> Value {
     Value::object(entries.iter().map(|(k, v)| (k.to_string(), v.clone())))
 }
 
