@@ -828,6 +828,76 @@ check "small" {
     assert!(!quiet.all().contains("Warning"), "{}", quiet.all());
 }
 
+/// A data source nested in a check block: read at plan time, its read errors are warnings (and
+/// its assertions are then not evaluated), its assertions warn at plan and apply, and it cannot
+/// be referred to from outside its check.
+#[test]
+fn check_blocks_with_scoped_data_sources() {
+    let other = Ctx::new();
+    let ctx = Ctx::new();
+    let peer_state = other.path().join("terraform.tfstate");
+    ctx.write(
+        "main.tf",
+        &format!(
+            r#"resource "null_resource" "a" {{}}
+check "peer_ready" {{
+  data "terraform_remote_state" "peer" {{
+    backend = "local"
+    config = {{
+      path = "{}"
+    }}
+  }}
+  assert {{
+    condition     = data.terraform_remote_state.peer.outputs.ready
+    error_message = "The peer root is not ready."
+  }}
+}}
+"#,
+            peer_state.display()
+        ),
+    );
+    // The peer has no state yet: a warning, not an error, and no assertion result.
+    let missing = ctx.run(&["plan", "-no-color"]);
+    assert_eq!(missing.code, 0, "{}", missing.all());
+    assert!(missing.all().contains("Warning: Failed to read data source data.terraform_remote_state.peer"), "{}", missing.all());
+    assert!(!missing.all().contains("The peer root is not ready."), "{}", missing.all());
+    let applied = ctx.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(applied.code, 0, "{}", applied.all());
+
+    // The peer exists but is not ready: the assertion warns at plan and at apply.
+    other.write("main.tf", "output \"ready\" {\n  value = false\n}\n");
+    assert_eq!(other.run(&["apply", "-auto-approve"]).code, 0);
+    let not_ready = ctx.run(&["plan", "-no-color", "-detailed-exitcode"]);
+    assert_eq!(not_ready.code, 0, "{}", not_ready.all());
+    assert!(not_ready.all().contains("Warning: Check block assertion failed") && not_ready.all().contains("The peer root is not ready."), "{}", not_ready.all());
+    ctx.write("extra.tf", "resource \"null_resource\" \"b\" {}\n");
+    let apply_warns = ctx.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(apply_warns.code, 0, "{}", apply_warns.all());
+    assert!(apply_warns.all().contains("The peer root is not ready."), "{}", apply_warns.all());
+
+    // Ready: quiet.
+    other.write("main.tf", "output \"ready\" {\n  value = true\n}\n");
+    assert_eq!(other.run(&["apply", "-auto-approve"]).code, 0);
+    let ready = ctx.run(&["plan", "-no-color", "-detailed-exitcode"]);
+    assert_eq!(ready.code, 0, "{}", ready.all());
+    assert!(!ready.all().contains("Warning"), "{}", ready.all());
+
+    // Referred to from outside the check: an error naming the check.
+    ctx.write("extra.tf", "output \"leak\" {\n  value = data.terraform_remote_state.peer.outputs\n}\n");
+    let outside = ctx.run(&["plan", "-no-color"]);
+    assert_eq!(outside.code, 1, "{}", outside.all());
+    assert!(outside.stderr.contains("Reference to scoped resource") && outside.stderr.contains("check block \"peer_ready\""), "{}", outside.all());
+
+    // At most one data block per check, and no count.
+    ctx.write(
+        "extra.tf",
+        "check \"two\" {\n  data \"terraform_remote_state\" \"x\" {\n    backend = \"local\"\n    count   = 2\n  }\n  data \"terraform_remote_state\" \"y\" {\n    backend = \"local\"\n  }\n  assert {\n    condition     = true\n    error_message = \"unused\"\n  }\n}\n",
+    );
+    let two = ctx.run(&["validate", "-no-color"]);
+    assert_eq!(two.code, 1, "{}", two.all());
+    assert!(two.stderr.contains("Multiple data resource blocks") && two.stderr.contains("cannot use \"count\""), "{}", two.all());
+}
+
 /// `import` blocks adopt an existing object through the provider; `removed` blocks with
 /// `destroy = false` make infra forget an object without destroying it.
 #[test]

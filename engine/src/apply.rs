@@ -317,6 +317,12 @@ pub async fn apply(
                     }
                 }
             }
+            Err(message) if change.action == Action::Read && config.resource(&change.addr.resource).is_some_and(|r| r.check.is_some()) => {
+                // A check block's data source: its errors are warnings (nothing depends on it).
+                events(ApplyEvent::Failed { addr: addr.clone(), kind, message: message.clone() });
+                outcome.errors.push(Diagnostic::warning(format!("Error {} {addr}", kind.words().2), message));
+                done.insert(i);
+            }
             Err(message) => {
                 events(ApplyEvent::Failed { addr: addr.clone(), kind, message: message.clone() });
                 outcome.errors.push(Diagnostic::error(format!("Error {} {addr}", kind.words().2), message));
@@ -332,6 +338,14 @@ pub async fn apply(
             if !outcome.skipped.contains(&a) {
                 outcome.skipped.push(a);
             }
+        }
+    }
+
+    // Check blocks, on the applied values: failures are warnings, as at plan time.
+    if !plan.destroy && !outcome.interrupted {
+        for c in &config.checks {
+            let ds = crate::eval::check_conditions(&scope, &c.asserts, &InstanceCtx::default(), "Check block assertion failed", true);
+            outcome.errors.extend(ds.0.into_iter().map(|d| d.in_context(format!("check \"{}\"", c.name))));
         }
     }
 

@@ -156,6 +156,9 @@ pub struct Resource {
     pub lifecycle: Lifecycle,
     pub body: BlockBody,
     pub loc: Loc,
+    /// For a data block nested in a `check` block: the check's name. Such a data source can be
+    /// referred to only from its check, and its read errors are warnings.
+    pub check: Option<String>,
 }
 
 impl Resource {
@@ -680,12 +683,42 @@ impl Loader {
             "check" => {
                 let Some(labels) = self.labels(b, 1, "check", diags) else { return };
                 let mut asserts = Vec::new();
+                let mut scoped: Option<Loc> = None;
                 for s in b.body.iter() {
                     match s {
                         Structure::Block(inner) if inner.ident.as_str() == "assert" => asserts.extend(self.condition(inner, "assert", diags)),
-                        // Scoped data sources in checks are not supported yet.
+                        // A scoped data source: at most one, without count or for_each.
+                        Structure::Block(inner) if inner.ident.as_str() == "data" => {
+                            let here = self.loc(inner.ident.span());
+                            if let Some(first) = &scoped {
+                                diags.push(
+                                    Diagnostic::error("Multiple data resource blocks", format!("A check block may contain at most one nested data block; the first one is at {}. Move the others out of the check block, or into checks of their own.", first.short()))
+                                        .at(here),
+                                );
+                                continue;
+                            }
+                            scoped = Some(here.clone());
+                            let Some(dl) = self.labels(inner, 2, "data", diags) else { continue };
+                            let key = ResourceAddr { module: vec![], mode: Mode::Data, r#type: dl[0].clone(), name: dl[1].clone() }.local();
+                            let existed = config.resources.contains_key(&key);
+                            self.resource(config, Mode::Data, &dl[0], &dl[1], inner, diags);
+                            if existed {
+                                continue;
+                            }
+                            if let Some(r) = config.resources.get_mut(&key) {
+                                r.check = Some(labels[0].clone());
+                                for (arg, set) in [("count", r.count.is_some()), ("for_each", r.for_each.is_some())] {
+                                    if set {
+                                        diags.push(
+                                            Diagnostic::error("Invalid scoped data block", format!("A data block nested in a check block cannot use \"{arg}\": scoped data sources support only depends_on and provider."))
+                                                .at(here.clone()),
+                                        );
+                                    }
+                                }
+                            }
+                        }
                         Structure::Block(inner) => diags.push(
-                            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not supported in a check block yet; use assert blocks.", inner.ident.as_str()))
+                            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in a check block: it takes one optional data block and assert blocks.", inner.ident.as_str()))
                                 .at(self.loc(inner.ident.span())),
                         ),
                         Structure::Attribute(a) => diags.push(
@@ -1048,6 +1081,7 @@ impl Loader {
             lifecycle: Lifecycle::default(),
             body: BlockBody::default(),
             loc,
+            check: None,
         };
         let mut body = BlockBody::default();
         for s in b.body.iter() {

@@ -258,6 +258,20 @@ impl Graph {
                 }
                 _ => vec![target.clone()],
             };
+            // A data source scoped to a check block is visible only inside that check.
+            if let Node::Resource(ra) = &target {
+                if let Some(check) = m.resources.get(&ra.local()).and_then(|r| r.check.as_ref()) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Reference to scoped resource",
+                            format!("The referenced data resource \"{}\" \"{}\" is declared inside check block \"{check}\" and can be referred to only from that check's assertions. Move the data block out of the check block to use it elsewhere.", ra.r#type, ra.name),
+                        )
+                        .at(loc.clone())
+                        .in_context(ctx),
+                    );
+                    continue;
+                }
+            }
             // `null_resource.a.id` on a resource with count/for_each: say which key is missing.
             if let Node::Resource(ra) = &target {
                 let after_name = if ra.mode == Mode::Data { t.steps.get(2) } else { t.steps.get(1) };

@@ -630,6 +630,13 @@ pub async fn plan(
                                 prior.resources.insert(iaddr.to_string(), instance_state(&iaddr, source, &v, schema.version, &resource_deps, false, Some(schema)));
                                 values.instances.insert(key, v);
                             }
+                            // A check block's data source: its errors are warnings, and its
+                            // assertions are not evaluated (the value stays unknown).
+                            Err(e) if r.check.is_some() => {
+                                let check = r.check.clone().unwrap_or_default();
+                                diags.push(Diagnostic::warning(format!("Failed to read data source {iaddr}"), e.to_string()).at(r.loc.clone()).in_context(format!("check \"{check}\"")));
+                                values.instances.insert(key, Value::Unknown(schema.object_type()));
+                            }
                             Err(e) => diags.push(Diagnostic::error(format!("Failed to read data source {iaddr}"), e.to_string()).at(r.loc.clone())),
                         }
                     } else {
