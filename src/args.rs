@@ -349,6 +349,9 @@ pub struct CommentArgs {
     /// When the plan has no changes, delete this root's earlier comment and post nothing (default: post or update a one-line "No changes" comment).
     #[arg(long)]
     pub delete_if_no_changes: bool,
+    /// Also label the pull request: "infra:destroy" while any root's plan destroys or replaces something, "infra:no-changes" while every root's plan is empty (so a branch rule can ask for a second review of destroys). Labels infra no longer wants are removed; others are left alone.
+    #[arg(long)]
+    pub labels: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -265,7 +265,7 @@ async fn plan_cmd(a: PlanArgs) -> i32 {
         let mut saved = p.clone();
         let registry = Registry::builtin();
         infra_engine::planfile::seal_secrets(&mut saved, &|source, ty| registry.get(source).and_then(|pr| pr.schema().resources.get(ty).cloned()));
-        let pf = PlanFile { plan: saved, config_files, infra_version: env!("CARGO_PKG_VERSION").to_string() };
+        let pf = PlanFile { plan: saved, config_files, infra_version: env!("CARGO_PKG_VERSION").to_string(), sealed_variables: Default::default() };
         if let Err(e) = write_planfile(out, &pf) {
             return fail("Failed to write plan file", e.to_string(), color);
         }
@@ -313,7 +313,33 @@ async fn apply_cmd(a: ApplyArgs, destroy: bool) -> i32 {
                 color,
             );
         }
-        (config, pf.plan)
+        let mut plan = pf.plan;
+        if !pf.sealed_variables.is_empty() {
+            // Sensitive variables are not stored in plan files: they come again from the same
+            // places as at plan time, and must have the same value.
+            let (vars, _) = resolve(&config, &var_args(&op.vars), &env_vars());
+            let mut diags = Diagnostics::default();
+            for (name, hash) in &pf.sealed_variables {
+                match vars.get(name).filter(|v| v.is_wholly_known() && !v.is_null()) {
+                    Some(v) if infra_engine::planfile::variable_matches(hash, v) => {
+                        plan.variables.insert(name.clone(), v.clone());
+                    }
+                    Some(_) => diags.push(Diagnostic::error(
+                        "Sensitive variable changed since the plan",
+                        format!("The value given for the sensitive variable \"{name}\" is not the value it had when this plan was made. Give it the same value (TF_VAR_{name}, -var or a .tfvars file), or make a new plan."),
+                    )),
+                    None => diags.push(Diagnostic::error(
+                        "Sensitive variable not set",
+                        format!("Plan files do not store sensitive variables, so \"{name}\" must be given again when applying this plan, with the value it had at plan time: set TF_VAR_{name}, pass -var/-var-file, or keep it in a .tfvars file that infra loads automatically."),
+                    )),
+                }
+            }
+            if diags.has_errors() {
+                ui::diagnostics(&diags, color);
+                return 1;
+            }
+        }
+        (config, plan)
     } else {
         let (config, p) = match make_plan(&op, &backend, color).await {
             Ok(x) => x,
@@ -508,15 +534,22 @@ async fn comment_cmd(a: args::CommentArgs) -> i32 {
         }
     }
     let where_ = format!("{}/{}#{}", target.owner, target.repo, target.number);
-    match crate::comment::post(&pf.plan, &plan_file, &target, github_run_url(), a.delete_if_no_changes).await {
-        Ok(outcome) => {
+    let opts = crate::comment::PostOptions { run_url: github_run_url(), delete_if_empty: a.delete_if_no_changes, labels: a.labels };
+    match crate::comment::post(&pf.plan, &plan_file, &target, &opts).await {
+        Ok(report) => {
             use crate::comment::Outcome;
-            ui::out(&match outcome {
+            ui::out(&match report.comment {
                 Outcome::Created(id) => format!("Posted the plan to {where_} (comment {id}).\n"),
                 Outcome::Updated(id) => format!("Updated the plan comment on {where_} (comment {id}).\n"),
                 Outcome::Deleted(id) => format!("No changes: deleted the earlier plan comment on {where_} (comment {id}).\n"),
                 Outcome::Nothing => format!("No changes: nothing posted to {where_}.\n"),
             });
+            if !report.added.is_empty() {
+                ui::out(&format!("Labelled {where_}: {}.\n", report.added.join(", ")));
+            }
+            if !report.removed.is_empty() {
+                ui::out(&format!("Removed from {where_}: {}.\n", report.removed.join(", ")));
+            }
             0
         }
         Err(e) => fail(&format!("Failed to comment on {where_}"), e.to_string(), color),

@@ -1062,3 +1062,43 @@ fn import_command_adopts_one_object() {
     ctx.ok(&["import", "-no-color", "random_string.many[1]", "abcde"]);
     assert_eq!(ctx.state_list(), vec!["random_string.many[1]".to_string(), "random_string.s".to_string()]);
 }
+
+/// Saved plans do not hold sensitive variables: `apply PLANFILE` takes them again and checks
+/// them against the hash in the file.
+#[test]
+fn saved_plans_seal_sensitive_variables() {
+    const SECRET: &str = "CANARY-sealed-var-5e1f";
+    let ctx = Ctx::new();
+    ctx.write(
+        "main.tf",
+        "variable \"token\" {\n  type      = string\n  sensitive = true\n}\nvariable \"name\" {\n  default = \"plain-name\"\n}\nresource \"terraform_data\" \"t\" {\n  input = sha256(var.token)\n}\noutput \"token\" {\n  value     = var.token\n  sensitive = true\n}\n",
+    );
+    let run = |args: &[&str], token: Option<&str>| {
+        let mut c = ctx.cmd(args);
+        if let Some(t) = token {
+            c.env("TF_VAR_token", t);
+        }
+        common::Run::from(c.output().unwrap())
+    };
+    let plan = run(&["plan", "-out=tfplan", "-no-color"], Some(SECRET));
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let saved = ctx.read("tfplan");
+    assert!(!saved.contains(SECRET), "the plan file holds the sensitive variable: {saved}");
+    assert!(saved.contains("plain-name"), "non-sensitive variables stay: {saved}");
+    // Not given again: a clear error, nothing applied.
+    let missing = run(&["apply", "tfplan", "-no-color"], None);
+    assert_eq!(missing.code, 1, "{}", missing.all());
+    assert!(missing.stderr.contains("Sensitive variable not set") && missing.stderr.contains("TF_VAR_token"), "{}", missing.all());
+    assert!(!ctx.path().join("terraform.tfstate").exists() || !ctx.read("terraform.tfstate").contains("terraform_data"));
+    // Another value: refused, without echoing either value.
+    let changed = run(&["apply", "tfplan", "-no-color"], Some("CANARY-other-value"));
+    assert_eq!(changed.code, 1, "{}", changed.all());
+    assert!(changed.stderr.contains("Sensitive variable changed since the plan"), "{}", changed.all());
+    assert!(!changed.all().contains(SECRET) && !changed.all().contains("CANARY-other-value"), "{}", changed.all());
+    // The same value: applied as planned.
+    let ok = run(&["apply", "tfplan", "-no-color"], Some(SECRET));
+    assert_eq!(ok.code, 0, "{}", ok.all());
+    let out = run(&["output", "-raw", "token"], None);
+    assert_eq!(out.stdout, SECRET);
+    assert!(ctx.read("terraform.tfstate").contains("terraform_data"));
+}

@@ -16,8 +16,12 @@
 //! | tuple / object     | `{"tuple": [..]}`, `{"object": {..}}`             |
 //! | marked value       | `{"marked": {"sensitive": true, "value": ..}}`   |
 //!
-//! Sensitive values are stored in clear inside `marked` nodes (the file is created with mode
-//! 0600). The top-level `"encryption": null` field reserves the place for encrypted secret
+//! Sensitive input variables are not stored: a variable with a sensitive value is written as
+//! `{"sealed": {"type": T, "sha256": "$infra-sha256$<salt>$<digest>"}}` and `apply` must be
+//! given it again (checked against the hash). Sensitive output values are written unknown (apply
+//! computes outputs again), and `hashed_in_state` attributes are sealed by [`seal_secrets`].
+//! Other sensitive values (those of the refreshed state, which the state file holds too) are
+//! stored in clear inside `marked` nodes (the file is created with mode 0600). The top-level `"encryption": null` field reserves the place for encrypted secret
 //! payloads: a later format will move every `marked` sensitive payload there. Secrets appear
 //! nowhere else in the file.
 //!
@@ -48,6 +52,20 @@ pub struct PlanFile {
     pub config_files: Vec<(String, String)>,
     /// Version of infra that wrote the plan.
     pub infra_version: String,
+    /// Sensitive input variables, which the file does not hold: name → salted SHA-256 of the
+    /// value's JSON text (see [`variable_matches`]). Filled in by [`read_planfile`]; in the
+    /// returned plan these variables are unknown, and `apply` must be given them again.
+    pub sealed_variables: BTreeMap<String, String>,
+}
+
+/// The text a sealed variable's hash is computed over: the JSON of its unmarked value.
+fn variable_text(v: &Value) -> String {
+    v.clone().unmark_deep().0.to_json().to_string()
+}
+
+/// Whether `value` is the value a sealed variable had at plan time.
+pub fn variable_matches(sealed_hash: &str, value: &Value) -> bool {
+    crate::statevals::secret_matches(sealed_hash, &variable_text(value))
 }
 
 /// Why a plan file could not be written or read.
@@ -214,11 +232,24 @@ fn plan_to_wire(p: &Plan) -> WirePlan {
                 name: o.name.clone(),
                 action: o.action.clone(),
                 before: encode_value(&o.before),
-                after: encode_value(&o.after),
+                // A sensitive output's new value is computed again at apply; the file keeps none.
+                after: if o.sensitive || o.after.contains_sensitive() { encode_value(&Value::Unknown(o.after.ty()).sensitive()) } else { encode_value(&o.after) },
                 sensitive: o.sensitive,
             })
             .collect(),
-        variables: p.variables.iter().map(|(k, v)| (k.clone(), encode_value(v))).collect(),
+        // Sensitive variables are sealed: only a salted hash and the type are kept.
+        variables: p
+            .variables
+            .iter()
+            .map(|(k, v)| {
+                let encoded = if v.contains_sensitive() {
+                    json!({ "sealed": { "type": v.ty().to_json(), "sha256": crate::statevals::hash_secret(&variable_text(v)) } })
+                } else {
+                    encode_value(v)
+                };
+                (k.clone(), encoded)
+            })
+            .collect(),
         targets: p.targets.clone(),
         prior_state: p.prior_state.clone(),
         prior_state_hash: p.prior_state_hash.clone(),
@@ -298,11 +329,22 @@ pub fn read_planfile(path: &Path) -> Result<PlanFile, PlanFileError> {
         return Err(PlanFileError::Encrypted { path: path.to_path_buf() });
     }
     let wire: WireFile = serde_json::from_value(doc).map_err(|e| corrupt(e.to_string()))?;
+    let mut sealed_variables = BTreeMap::new();
+    let mut wire = wire;
+    for (name, v) in wire.plan.variables.iter_mut() {
+        if let Some(sealed) = v.get("sealed").filter(|_| v.as_object().is_some_and(|o| o.len() == 1)) {
+            let hash = sealed.get("sha256").and_then(J::as_str).ok_or_else(|| corrupt(format!("variable {name}: sealed without sha256")))?;
+            let ty = sealed.get("type").cloned().ok_or_else(|| corrupt(format!("variable {name}: sealed without type")))?;
+            sealed_variables.insert(name.clone(), hash.to_string());
+            *v = json!({ "marked": { "sensitive": true, "value": { "unknown": ty } } });
+        }
+    }
     let plan = plan_from_wire(wire.plan).map_err(corrupt)?;
     Ok(PlanFile {
         plan,
         config_files: wire.config_files.into_iter().map(|f| (f.name, f.text)).collect(),
         infra_version: wire.infra_version,
+        sealed_variables,
     })
 }
 
@@ -492,14 +534,39 @@ mod tests {
             plan: sample_plan(),
             config_files: vec![("main.tf".into(), "resource \"null_resource\" \"a\" {}\n".into())],
             infra_version: "0.1.0".into(),
+            sealed_variables: BTreeMap::new(),
         }
+    }
+
+    /// The sample without its sensitive variable (sealed variables round-trip as unknowns).
+    fn sample_unsealed() -> PlanFile {
+        let mut pf = sample();
+        pf.plan.variables.remove("secret");
+        pf
+    }
+
+    #[test]
+    fn sensitive_variables_are_sealed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.plan");
+        write_planfile(&path, &sample()).unwrap();
+        let doc: J = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let vars = doc["plan"]["variables"].to_string();
+        assert!(!vars.contains("CANARY-s3cr3t") && vars.contains("$infra-sha256$"), "{vars}");
+        let back = read_planfile(&path).unwrap();
+        let hash = &back.sealed_variables["secret"];
+        assert!(variable_matches(hash, &Value::string("CANARY-s3cr3t").sensitive()));
+        assert!(!variable_matches(hash, &Value::string("CANARY-other")));
+        assert_eq!(back.plan.variables["secret"], Value::Unknown(Type::String).sensitive());
+        assert_eq!(back.plan.variables["n"], Value::Null(Type::Number));
+        assert!(!back.sealed_variables.contains_key("n"));
     }
 
     #[test]
     fn round_trips_exactly() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.plan");
-        let pf = sample();
+        let pf = sample_unsealed();
         write_planfile(&path, &pf).unwrap();
         let back = read_planfile(&path).unwrap();
         assert_eq!(back, pf);

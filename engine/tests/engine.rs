@@ -102,7 +102,7 @@ async fn hashed_secrets_never_reach_state_or_plan_files() {
     assert_eq!(change(&p, "fake_thing.s").action, Action::Update);
     infra_engine::planfile::seal_secrets(&mut p, &|_, ty| (ty == "fake_thing").then(common::fake_schema));
     let path = env.dir.path().join("tfplan");
-    let pf = infra_engine::planfile::PlanFile { plan: p, config_files: vec![], infra_version: "test".into() };
+    let pf = infra_engine::planfile::PlanFile { plan: p, config_files: vec![], infra_version: "test".into(), sealed_variables: Default::default() };
     infra_engine::planfile::write_planfile(&path, &pf).unwrap();
     let saved = std::fs::read_to_string(&path).unwrap();
     assert!(!saved.contains("CANARY-hashed"), "{saved}");
