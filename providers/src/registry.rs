@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::builtin::{NullProvider, RandomProvider, TerraformProvider};
+use crate::builtin::{NullProvider, RandomProvider, TerraformProvider, TlsProvider};
 use crate::cloudflare::CloudflareProvider;
 use crate::github::GithubProvider;
 use crate::provider::Provider;
@@ -18,8 +18,12 @@ pub const DEFAULT_NAMESPACE: &str = "hashicorp";
 /// Providers that moved out of the `hashicorp` namespace, as the Terraform Registry still
 /// serves them under their old address: a configuration that uses `cloudflare_*` resources
 /// without a `required_providers` entry (as the provider's own examples do) implies
-/// `hashicorp/cloudflare`, which the registry resolves to `cloudflare/cloudflare`.
-const MOVED: [(&str, &str); 1] = [("registry.terraform.io/hashicorp/cloudflare", CloudflareProvider::SOURCE)];
+/// `hashicorp/cloudflare`, which the registry resolves to `cloudflare/cloudflare`; likewise
+/// `github_*` without one implies `hashicorp/github`, which moved to `integrations/github`.
+const MOVED: [(&str, &str); 2] = [
+    ("registry.terraform.io/hashicorp/cloudflare", CloudflareProvider::SOURCE),
+    ("registry.terraform.io/hashicorp/github", GithubProvider::SOURCE),
+];
 
 /// Providers available to a run, by full source address.
 #[derive(Clone, Default)]
@@ -39,8 +43,8 @@ impl Registry {
         Registry::default()
     }
 
-    /// All built-in providers: `hashicorp/null`, `hashicorp/random`, `terraform.io/builtin/terraform`,
-    /// `cloudflare/cloudflare` and `integrations/github`.
+    /// All built-in providers: `hashicorp/null`, `hashicorp/random`, `hashicorp/tls`,
+    /// `terraform.io/builtin/terraform`, `cloudflare/cloudflare` and `integrations/github`.
     ///
     /// Built once per process (the Cloudflare schemas are parsed from the embedded docs) and
     /// shared: every call returns the same provider instances.
@@ -53,6 +57,7 @@ impl Registry {
         let mut r = Registry::empty();
         r.register(Arc::new(NullProvider::new()));
         r.register(Arc::new(RandomProvider::new()));
+        r.register(Arc::new(TlsProvider::new()));
         r.register(Arc::new(TerraformProvider::new()));
         r.register(Arc::new(CloudflareProvider::new()));
         r.register(Arc::new(GithubProvider::new()));
@@ -136,6 +141,9 @@ mod tests {
         let implied = r.default_source_for_local_name("cloudflare").unwrap();
         assert_eq!(implied, "registry.terraform.io/hashicorp/cloudflare");
         assert_eq!(r.get(&implied).map(|p| p.source()), Some(CloudflareProvider::SOURCE));
+        // So is `hashicorp/github`, which moved to `integrations/github`.
+        let implied = r.default_source_for_local_name("github").unwrap();
+        assert_eq!(r.get(&implied).map(|p| p.source()), Some(GithubProvider::SOURCE));
         assert_eq!(r.default_source_for_local_name(""), None);
     }
 }
