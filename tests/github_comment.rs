@@ -152,9 +152,67 @@ fn github_repo_example_applies_and_secrets_stay_sealed() {
     assert_eq!(rt.block_on(peer.secret_plaintext(&repo, "PROD_DEPLOY_TOKEN", Some("production"))), SECRET);
     let plan = run(&["plan", "-detailed-exitcode", "-no-color", "-out=tfplan"]);
     assert_eq!(plan.code, 0, "{}", plan.text());
-    // (A saved plan still holds the sensitive *variable* deploy_token, as Terraform's do; the
-    // secret attributes themselves are sealed: see the engine test of hashed_in_state.)
+    // A saved plan holds neither the secret attributes (sealed: hashed_in_state) nor the
+    // sensitive variable they come from (sealed: given again at apply).
+    let saved = std::fs::read_to_string(ctx.path().join("tfplan")).unwrap();
+    assert!(!saved.contains(SECRET) && saved.contains("\"sealed\""), "{saved}");
     let state = ctx.read("terraform.tfstate");
     assert!(!state.contains(SECRET) && state.contains("$infra-sha256$"), "{state}");
     assert!(!apply.all().contains(SECRET) && !apply.all().contains(TOKEN));
+}
+
+/// `-labels`: `infra:destroy` while a root's plan destroys, `infra:no-changes` only while every
+/// root's plan is empty; one root's run never removes a label another root's plan needs, and
+/// labels infra does not manage are left alone.
+#[test]
+fn labels_follow_the_plans_of_every_root() {
+    let pr = Pr::new();
+    let labels = || -> Vec<String> {
+        let r = pr.rt.block_on(pr.peer.direct().get(&format!("/repos/{}/issues/{}/labels", pr.repo, pr.number)));
+        assert_eq!(r.status, 200, "{r}");
+        let mut names: Vec<String> = r.body.as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap().to_string()).collect();
+        names.sort();
+        names
+    };
+    // A label of the team's own, which infra must keep.
+    let added = pr.rt.block_on(pr.peer.direct().post(&format!("/repos/{}/issues/{}/labels", pr.repo, pr.number), &serde_json::json!({"labels": ["needs-review"]})));
+    assert_eq!(added.status, 200, "{added}");
+
+    // Root A: applied, then a plan that destroys.
+    let a = Ctx::new();
+    a.write("main.tf", "resource \"null_resource\" \"a\" {}\n");
+    assert_eq!(a.run(&["apply", "-auto-approve"]).code, 0);
+    planned(&a, "# nothing left\n");
+    let r = pr.comment(&a, &["-labels"]);
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert!(r.stdout.contains("Labelled") && r.stdout.contains("infra:destroy"), "{}", r.stdout);
+    assert_eq!(labels(), ["infra:destroy", "needs-review"]);
+    // The repository label was created with infra's colour and description.
+    let label = pr.rt.block_on(pr.peer.direct().get(&format!("/repos/{}/labels/infra:destroy", pr.repo)));
+    assert_eq!(label.status, 200, "{label}");
+    assert_eq!(label.body["color"], "d73a4a");
+
+    // Root B has no changes: infra:destroy stays (root A still destroys), no infra:no-changes.
+    let b = Ctx::new();
+    planned(&b, "# empty root\n");
+    let r = pr.comment(&b, &["-labels"]);
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert_eq!(labels(), ["infra:destroy", "needs-review"]);
+
+    // Root A's next push keeps its resource: now every root is quiet.
+    planned(&a, "resource \"null_resource\" \"a\" {}\n");
+    let r = pr.comment(&a, &["-labels"]);
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert!(r.stdout.contains("Removed from") && r.stdout.contains("infra:destroy"), "{}", r.stdout);
+    assert_eq!(labels(), ["infra:no-changes", "needs-review"]);
+
+    // Root B now adds something: no-changes goes, and running twice changes nothing more.
+    planned(&b, "resource \"null_resource\" \"b\" {}\n");
+    assert_eq!(pr.comment(&b, &["-labels"]).code, 0);
+    assert_eq!(labels(), ["needs-review"]);
+    let again = pr.comment(&b, &["-labels"]);
+    assert_eq!(again.code, 0, "{}", again.text());
+    assert!(!again.stdout.contains("Labelled") && !again.stdout.contains("Removed"), "{}", again.stdout);
+    assert_eq!(pr.comments().len(), 2);
+    assert!(!again.all().contains(TOKEN));
 }

@@ -122,7 +122,7 @@ fn registry_finds_providers_by_short_and_full_source() {
     let r = Registry::builtin();
     assert_eq!(
         r.sources(),
-        vec!["registry.terraform.io/cloudflare/cloudflare", "registry.terraform.io/hashicorp/null", "registry.terraform.io/hashicorp/random", "registry.terraform.io/integrations/github", "terraform.io/builtin/terraform"]
+        vec!["registry.terraform.io/cloudflare/cloudflare", "registry.terraform.io/hashicorp/null", "registry.terraform.io/hashicorp/random", "registry.terraform.io/hashicorp/tls", "registry.terraform.io/integrations/github", "terraform.io/builtin/terraform"]
     );
     for (src, full) in [
         ("hashicorp/null", "registry.terraform.io/hashicorp/null"),
@@ -130,6 +130,7 @@ fn registry_finds_providers_by_short_and_full_source() {
         ("hashicorp/random", "registry.terraform.io/hashicorp/random"),
         ("Registry.Terraform.io/HashiCorp/Random", "registry.terraform.io/hashicorp/random"),
         ("terraform.io/builtin/terraform", "terraform.io/builtin/terraform"),
+        ("hashicorp/tls", "registry.terraform.io/hashicorp/tls"),
     ] {
         assert_eq!(r.get(src).map(|p| p.source()), Some(full), "{src}");
     }

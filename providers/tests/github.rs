@@ -394,9 +394,168 @@ async fn repository_lifecycle() {
     let c = cfg(
         &p,
         t,
-        json!({"name": "x", "template": {"owner": "github", "repository": "tpl"}}),
+        json!({"name": "x", "pages": {"build_type": "workflow"}}),
     );
     assert!(p.plan_resource(t, &Value::null(), &c).is_err());
+}
+
+/// A repository from a template (`template {}`: POST .../generate) and a fork (`fork = true`:
+/// POST .../forks) are created, read back as configured, and converge.
+#[tokio::test]
+async fn repository_from_a_template_and_a_fork() {
+    let peer = peer().await;
+    let template = unique_repo_name("tpl");
+    peer.new_repo_with(
+        json!({"owner": OWNER, "name": template, "is_template": true, "branches": ["develop"]}),
+    )
+    .await;
+    let source_owner = unique_repo_name("src-org");
+    peer.new_repo(&source_owner, "original").await;
+    let p = provider_for(&peer.api_url, fast_options(None)).await;
+    let t = "github_repository";
+    let name = unique_repo_name("from-tpl");
+    let c = cfg(
+        &p,
+        t,
+        json!({"name": name, "description": "generated", "visibility": "public",
+               "topics": ["infra", "terraform"], "vulnerability_alerts": true,
+               "template": {"owner": OWNER, "repository": template, "include_all_branches": true}}),
+    );
+    let planned = plan(&p, t, &Value::null(), &c);
+    let s = p
+        .apply_resource(t, &Value::null(), &planned.planned)
+        .await
+        .expect("generate");
+    assert_consistent(&planned.planned, &s, "generate");
+    assert_eq!(text(&s, "description"), "generated");
+    // Topics and Dependabot alerts through their own endpoints (through Prism).
+    let topics = peer
+        .api()
+        .get(&format!("/repos/{OWNER}/{name}/topics"))
+        .await;
+    assert_eq!(topics.body["names"], json!(["infra", "terraform"]));
+    peer.api()
+        .get(&format!("/repos/{OWNER}/{name}/vulnerability-alerts"))
+        .await
+        .expect_status(204);
+    let read = p.read_resource(t, &s).await.unwrap().expect("exists");
+    assert!(changed_attributes(&read, &plan(&p, t, &read, &c).planned).is_empty());
+    // Generating from a repository that is not a template is GitHub's error.
+    let c = cfg(
+        &p,
+        t,
+        json!({"name": unique_repo_name("x"), "template": {"owner": source_owner, "repository": "original"}}),
+    );
+    let e = p
+        .apply_resource(t, &Value::null(), &plan(&p, t, &Value::null(), &c).planned)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not a template repository"), "{e}");
+
+    let fork = unique_repo_name("fork");
+    let c = cfg(
+        &p,
+        t,
+        json!({"name": fork, "description": "a fork", "fork": "true", "source_owner": source_owner, "source_repo": "original"}),
+    );
+    let planned = plan(&p, t, &Value::null(), &c);
+    let s = p
+        .apply_resource(t, &Value::null(), &planned.planned)
+        .await
+        .expect("fork");
+    assert_consistent(&planned.planned, &s, "fork");
+    assert_eq!(text(&s, "fork"), "true");
+    assert_eq!(text(&s, "source_repo"), "original");
+    assert_eq!(text(&s, "full_name"), format!("{OWNER}/{fork}"));
+    let read = p.read_resource(t, &s).await.unwrap().expect("exists");
+    assert!(changed_attributes(&read, &plan(&p, t, &read, &c).planned).is_empty());
+    // `fork` without its source is a plan error.
+    let c = cfg(&p, t, json!({"name": "x", "fork": "true"}));
+    assert!(p.plan_resource(t, &Value::null(), &c).is_err());
+}
+
+/// The data sources: the public keys secrets are sealed with, and users (`""`: the caller).
+#[tokio::test]
+async fn public_key_and_user_data_sources() {
+    let peer = peer().await;
+    let repo = new_repo(&peer, "keys").await;
+    peer.api()
+        .put(
+            &format!("/repos/{OWNER}/{repo}/environments/prod"),
+            &json!({}),
+        )
+        .await
+        .expect_status(200);
+    let p = provider_for(&peer.api_url, fast_options(None)).await;
+    let data = |t: &str, j: J| {
+        let schema = &p.schema().data_sources[t];
+        value_from_json(&j, &schema.object_type())
+    };
+    let expected = peer
+        .api()
+        .get(&format!("/repos/{OWNER}/{repo}/actions/secrets/public-key"))
+        .await;
+    let v = p
+        .read_data_source(
+            "github_actions_public_key",
+            &data("github_actions_public_key", json!({"repository": repo})),
+        )
+        .await
+        .expect("public key");
+    assert_eq!(
+        text(&v, "key_id"),
+        expected.body["key_id"].as_str().unwrap()
+    );
+    assert_eq!(text(&v, "key"), expected.body["key"].as_str().unwrap());
+    let expected = peer
+        .api()
+        .get(&format!(
+            "/repos/{OWNER}/{repo}/environments/prod/secrets/public-key"
+        ))
+        .await;
+    let t = "github_actions_environment_public_key";
+    let v = p
+        .read_data_source(
+            t,
+            &data(t, json!({"repository": repo, "environment": "prod"})),
+        )
+        .await
+        .expect("environment key");
+    assert_eq!(
+        text(&v, "key_id"),
+        expected.body["key_id"].as_str().unwrap()
+    );
+    assert_eq!(text(&v, "environment"), "prod");
+
+    let login = unique_repo_name("octo");
+    let user = peer.new_user(&login).await;
+    let v = p
+        .read_data_source(
+            "github_user",
+            &data("github_user", json!({"username": login})),
+        )
+        .await
+        .expect("user");
+    assert_eq!(text(&v, "login"), login);
+    assert_eq!(text(&v, "id"), user["id"].to_string());
+    assert_eq!(text(&v, "node_id"), user["node_id"].as_str().unwrap());
+    // The token's user: the fake's default user for an unregistered token.
+    let v = p
+        .read_data_source("github_user", &data("github_user", json!({"username": ""})))
+        .await
+        .expect("me");
+    assert_eq!(text(&v, "login"), "infra-bot");
+    let e = p
+        .read_data_source(
+            "github_user",
+            &data(
+                "github_user",
+                json!({"username": unique_repo_name("nobody")}),
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("reading github_user"), "{e}");
 }
 
 #[tokio::test]
@@ -424,6 +583,25 @@ async fn branch_protection_lifecycle() {
     )
     .await;
     assert_eq!(text(&state, "id"), format!("{repo}:main"));
+    // Signed commits are turned on and off through their own endpoint.
+    let t = "github_branch_protection";
+    let path = format!("/repos/{OWNER}/{repo}/branches/main/protection/required_signatures");
+    for on in [true, false] {
+        let c = cfg(
+            &p,
+            t,
+            json!({"repository_id": repo, "pattern": "main", "require_signed_commits": on}),
+        );
+        let planned = plan(&p, t, &Value::null(), &c);
+        let s = p
+            .apply_resource(t, &Value::null(), &planned.planned)
+            .await
+            .expect("signed commits");
+        assert_consistent(&planned.planned, &s, "signed commits");
+        assert_eq!(peer.api().get(&path).await.body["enabled"], on);
+        let read = p.read_resource(t, &s).await.unwrap().expect("exists");
+        assert_eq!(attr(&read, "require_signed_commits"), Value::Bool(on));
+    }
     // A node ID instead of a name is explained.
     let t = "github_branch_protection";
     let c = cfg(
@@ -1130,4 +1308,42 @@ async fn the_token_and_secrets_never_appear_in_errors_or_logs() {
         "a secret leaked into the debug log"
     );
     assert!(log.contains("authorization: (redacted)"), "{log}");
+}
+
+/// An imported secret has no value in state; with `ignore_changes = [value]` (the docs'
+/// workaround) the engine proposes that null: the plan is then empty, not an error.
+#[tokio::test]
+async fn imported_secret_with_ignored_value_plans_no_change() {
+    let peer = peer().await;
+    let repo = new_repo(&peer, "imp-secret").await;
+    let key = peer
+        .api()
+        .get(&format!("/repos/{OWNER}/{repo}/actions/secrets/public-key"))
+        .await;
+    let sealed = seal_for_github(key.body["key"].as_str().unwrap(), b"v").unwrap();
+    peer.api()
+        .put(
+            &format!("/repos/{OWNER}/{repo}/actions/secrets/IMPORTED"),
+            &json!({"encrypted_value": sealed, "key_id": key.body["key_id"]}),
+        )
+        .await;
+    let p = provider_for(&peer.api_url, fast_options(None)).await;
+    let t = "github_actions_secret";
+    let imported = p
+        .import_resource(t, &format!("{repo}:IMPORTED"))
+        .await
+        .expect("import");
+    let proposed = cfg(
+        &p,
+        t,
+        json!({"repository": repo, "secret_name": "IMPORTED"}),
+    );
+    let planned = plan(&p, t, &imported, &proposed);
+    assert!(
+        changed_attributes(&imported, &planned.planned).is_empty(),
+        "{:?}",
+        changed_attributes(&imported, &planned.planned)
+    );
+    // A new secret still needs a value.
+    assert!(p.plan_resource(t, &Value::null(), &proposed).is_err());
 }

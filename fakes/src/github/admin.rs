@@ -9,7 +9,7 @@
 //! | POST | `/__fake/users` | `{"login", "token"?, "name"?, "email"?}` (a token acts as this user) | the `simple-user` |
 //! | POST | `/__fake/orgs` | `{"login", "members"?: [login]}` (missing users are created) | the `simple-user` of the organization |
 //! | POST | `/__fake/teams` | `{"org", "name", "slug"?, "description"?, "privacy"? = "closed", "permission"? = "pull", "members"?: [login], "parent"?: slug}` | the `team` |
-//! | POST | `/__fake/repos` | `{"owner", "name", "owner_type"? = "Organization" (when the owner is new), "private"?, "auto_init"? = true, "default_branch"? = "main", "branches"?: [name], "description"?}` | the `full-repository` |
+//! | POST | `/__fake/repos` | `{"owner", "name", "owner_type"? = "Organization" (when the owner is new), "private"?, "auto_init"? = true, "default_branch"? = "main", "branches"?: [name], "description"?, "is_template"?}` | the `full-repository` |
 //! | DELETE | `/__fake/repos/{owner}/{name}` | | `{"deleted": true}` |
 //! | POST | `/__fake/branches` | `{"repo", "branch"}` | `{"branches": [...]}` |
 //! | POST | `/__fake/issues` | `{"owner", "repo", "number"?, "title", "body"?, "user"?, "state"? = "open", "locked"?}` | `{"number", "id"}` |
@@ -261,6 +261,8 @@ async fn create_team(State(state): State<AppState>, body: Bytes) -> AdminResult 
         parent,
         members: members.iter().map(|m| m.to_ascii_lowercase()).collect(),
         repos: Default::default(),
+        created_at: now(),
+        updated_at: now(),
     };
     w.teams.insert(id, team);
     Ok(Json(team_json(&w, &w.teams[&id], None)).into_response())
@@ -291,6 +293,9 @@ async fn create_repo(State(state): State<AppState>, body: Bytes) -> AdminResult 
     }
     if let Some(d) = opt_str(&obj, "description")? {
         repo.settings.insert("description".into(), json!(d));
+    }
+    if let Some(t) = opt_bool(&obj, "is_template")? {
+        repo.settings.insert("is_template".into(), json!(t));
     }
     if let Some(b) = opt_str(&obj, "default_branch")? {
         repo.settings.insert("default_branch".into(), json!(b));
@@ -390,6 +395,7 @@ fn new_issue(
             created_at: now.clone(),
             updated_at: now,
             pull,
+            labels: Vec::new(),
         },
     );
     Ok((owner, name, number))

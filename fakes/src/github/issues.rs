@@ -281,7 +281,7 @@ pub fn pull_json(w: &World, repo: &Repo, i: &Issue) -> Value {
         "title": i.title,
         "user": login_json(w, &i.user),
         "body": i.body,
-        "labels": [],
+        "labels": super::labels::issue_labels_json(repo, n),
         "milestone": null,
         "active_lock_reason": null,
         "created_at": i.created_at,

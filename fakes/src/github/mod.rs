@@ -22,11 +22,14 @@ pub mod faults;
 pub mod hooks;
 pub mod http;
 pub mod issues;
+pub mod labels;
 pub mod model;
 pub mod protection;
 pub mod render;
 pub mod repos;
 pub mod rulesets;
+pub mod teams;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -93,6 +96,34 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/repos/{owner}/{repo}",
             get(repos::get).patch(repos::update).delete(repos::delete),
+        )
+        .route("/user", get(users::get_authenticated))
+        .route("/users/{username}", get(users::get))
+        .route("/orgs/{org}/teams", get(teams::list).post(teams::create))
+        .route(
+            "/orgs/{org}/teams/{team_slug}",
+            get(teams::get).patch(teams::update).delete(teams::delete),
+        )
+        .route(
+            "/repos/{owner}/{repo}/topics",
+            get(repos::get_topics).put(repos::put_topics),
+        )
+        .route(
+            "/repos/{owner}/{repo}/vulnerability-alerts",
+            get(repos::vulnerability_alerts)
+                .put(repos::vulnerability_alerts)
+                .delete(repos::vulnerability_alerts),
+        )
+        .route(
+            "/repos/{owner}/{repo}/generate",
+            post(repos::generate),
+        )
+        .route("/repos/{owner}/{repo}/forks", post(repos::fork))
+        .route(
+            "/repos/{owner}/{repo}/branches/{branch}/protection/required_signatures",
+            get(protection::signatures)
+                .post(protection::signatures)
+                .delete(protection::signatures),
         )
         .route(
             "/repos/{owner}/{repo}/branches/{branch}/protection",
@@ -216,6 +247,22 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/repos/{owner}/{repo}/pulls/{pull_number}",
             get(issues::get_pull),
+        )
+        .route(
+            "/repos/{owner}/{repo}/labels",
+            post(labels::create_label),
+        )
+        .route(
+            "/repos/{owner}/{repo}/labels/{name}",
+            get(labels::get_label),
+        )
+        .route(
+            "/repos/{owner}/{repo}/issues/{issue_number}/labels",
+            get(labels::list_issue_labels).post(labels::add_issue_labels),
+        )
+        .route(
+            "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}",
+            axum::routing::delete(labels::remove_issue_label),
         )
         .route_layer(middleware::from_fn(http::etag))
         .route_layer(middleware::from_fn_with_state(

@@ -73,6 +73,8 @@ pub struct Team {
     pub members: BTreeSet<String>,
     /// Repository id → permission (`pull`, `triage`, `push`, `maintain`, `admin` or a custom role).
     pub repos: IndexMap<u64, String>,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 /// A libsodium sealed-box key pair, as GitHub has per repository and per environment.
@@ -286,6 +288,18 @@ pub struct Issue {
     pub updated_at: String,
     pub closed_at: Option<String>,
     pub pull: Option<PullInfo>,
+    /// Lowercase names of the repository labels on it, in the order they were added.
+    pub labels: Vec<String>,
+}
+
+/// A repository label (`/repos/{owner}/{repo}/labels`).
+#[derive(Debug, Clone)]
+pub struct Label {
+    pub id: u64,
+    pub name: String,
+    /// Six hex digits, no `#`.
+    pub color: String,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -326,6 +340,10 @@ pub struct Repo {
     pub next_number: u64,
     pub issues: BTreeMap<u64, Issue>,
     pub comments: IndexMap<u64, Comment>,
+    /// Keyed by the lowercase name.
+    pub labels: IndexMap<String, Label>,
+    /// Dependabot alerts (`/vulnerability-alerts`), off on a new repository.
+    pub vulnerability_alerts: bool,
 }
 
 /// The settings every new repository starts with.
@@ -574,6 +592,8 @@ impl World {
             next_number: 0,
             issues: BTreeMap::new(),
             comments: IndexMap::new(),
+            labels: IndexMap::new(),
+            vulnerability_alerts: false,
         }
     }
 

@@ -345,3 +345,35 @@ pub async fn delete(
         .ok_or_else(not_protected)?;
     Ok(no_content())
 }
+
+/// `{url, enabled}` of a branch's signed-commit protection (`protected-branch-admin-enforced`).
+fn signatures_json(repo: &Repo, branch: &str, enabled: bool) -> Value {
+    json!({
+        "url": format!("{API}/repos/{}/branches/{branch}/protection/required_signatures", repo.full_name()),
+        "enabled": enabled,
+    })
+}
+
+/// `GET`/`POST`/`DELETE .../protection/required_signatures`: read, turn on, turn off the
+/// signed-commit requirement of a protected branch (404 `Branch not protected` otherwise).
+pub async fn signatures(
+    State(state): State<AppState>,
+    method: axum::http::Method,
+    Path((owner, repo, branch)): Path<(String, String, String)>,
+) -> GhResult {
+    let mut w = state.world();
+    let r = w.repo_mut(&owner, &repo)?;
+    if !r.branches.contains(&branch) {
+        return Err(branch_not_found());
+    }
+    let p = r.protections.get_mut(&branch).ok_or_else(not_protected)?;
+    if method == axum::http::Method::POST {
+        p.required_signatures = true;
+    } else if method == axum::http::Method::DELETE {
+        p.required_signatures = false;
+        return Ok(no_content());
+    }
+    let enabled = p.required_signatures;
+    let r = w.repo(&owner, &repo)?;
+    Ok(ok(signatures_json(r, &branch, enabled)))
+}

@@ -17,7 +17,12 @@
 //!   with message `PR_TITLE`; title `PR_TITLE` with any message but (for merges) `PR_TITLE`.
 //! - An archived repository refuses every change but unarchiving (403 `Repository was
 //!   archived so is read-only.`).
-//! - `topics` are not changed by this endpoint (GitHub has a separate one).
+//! - `topics` are not changed by this endpoint but by `PUT .../topics` (lower case, at most
+//!   20, letters, digits and `-`). Dependabot alerts: `GET`/`PUT`/`DELETE
+//!   .../vulnerability-alerts` (off on a new repository).
+//! - `POST /repos/{template_owner}/{template_repo}/generate` creates from a template (the
+//!   template must be `is_template`: the admin API sets it); `POST .../forks` forks (`fork`,
+//!   `parent`, `source` in the answer), answering 202.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -26,7 +31,7 @@ use axum::Extension;
 use serde_json::{json, Map, Value};
 
 use super::error::{GhError, GhResult};
-use super::http::{body_object, created, host, no_content, ok, Caller, Fields};
+use super::http::{body_object, created, host, json_response, no_content, ok, Caller, Fields};
 use super::model::{normalize_repo_name, AccountKind, Repo, World};
 use super::render::repo_json;
 use super::AppState;
@@ -429,4 +434,215 @@ pub async fn delete(
     let id = w.repo_id(&owner, &repo).ok_or_else(GhError::not_found)?;
     w.remove_repo(id);
     Ok(no_content())
+}
+
+/// Whether a topic is one GitHub accepts: lowercase letters, digits and `-`, starting with a
+/// letter or digit, at most 50 characters.
+fn valid_topic(t: &str) -> bool {
+    !t.is_empty()
+        && t.len() <= 50
+        && t.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !t.starts_with('-')
+}
+
+/// `GET /repos/{owner}/{repo}/topics`: `{"names": [...]}`.
+pub async fn get_topics(
+    State(state): State<AppState>,
+    Path((owner, repo)): Path<(String, String)>,
+) -> GhResult {
+    let w = state.world();
+    let r = w.repo(&owner, &repo)?;
+    Ok(ok(
+        json!({"names": r.settings.get("topics").cloned().unwrap_or(json!([]))}),
+    ))
+}
+
+/// `PUT /repos/{owner}/{repo}/topics` `{"names"}`: replaces the topics (saved in lower case,
+/// without duplicates; at most 20, each valid, else 422 with string errors).
+pub async fn put_topics(
+    State(state): State<AppState>,
+    Path((owner, repo)): Path<(String, String)>,
+    body: Bytes,
+) -> GhResult {
+    let body = body_object(&body)?;
+    let names = body
+        .opt_str_list("names")?
+        .ok_or_else(|| GhError::invalid("\"names\" wasn't supplied."))?;
+    let mut topics: Vec<String> = Vec::new();
+    for n in names {
+        let t = n.trim().to_ascii_lowercase();
+        if !valid_topic(&t) {
+            return Err(GhError::validation_simple([format!(
+                "{t:?} is not a valid topic. Topics must start with a lowercase letter or number, consist of 50 characters or less, and can include hyphens."
+            )]));
+        }
+        if !topics.contains(&t) {
+            topics.push(t);
+        }
+    }
+    if topics.len() > 20 {
+        return Err(GhError::validation_simple([
+            "A repository cannot have more than 20 topics.".to_string(),
+        ]));
+    }
+    let mut w = state.world();
+    let r = w.repo_mut(&owner, &repo)?;
+    if r.setting_bool("archived") {
+        return Err(GhError::new(
+            StatusCode::FORBIDDEN,
+            "Repository was archived so is read-only.",
+        ));
+    }
+    r.settings.insert("topics".into(), json!(topics));
+    r.updated_at = super::model::now();
+    Ok(ok(json!({ "names": topics })))
+}
+
+/// `GET`/`PUT`/`DELETE /repos/{owner}/{repo}/vulnerability-alerts`: whether Dependabot alerts
+/// are on (204 on, 404 off), turn them on, turn them off (204).
+pub async fn vulnerability_alerts(
+    State(state): State<AppState>,
+    method: axum::http::Method,
+    Path((owner, repo)): Path<(String, String)>,
+) -> GhResult {
+    let mut w = state.world();
+    let r = w.repo_mut(&owner, &repo)?;
+    if method == axum::http::Method::GET {
+        return if r.vulnerability_alerts {
+            Ok(no_content())
+        } else {
+            Err(GhError::not_found())
+        };
+    }
+    r.vulnerability_alerts = method == axum::http::Method::PUT;
+    Ok(no_content())
+}
+
+/// `POST /repos/{template_owner}/{template_repo}/generate`: a new repository from a template
+/// (`is_template`, else 422), for `owner` (default: the caller) with `name`, `description`,
+/// `private`; it gets the template's default branch, and all its branches with
+/// `include_all_branches`. 201 with the new repository.
+pub async fn generate(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((template_owner, template_repo)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> GhResult {
+    let body = body_object(&body)?;
+    let mut w = state.world();
+    let template = w.repo(&template_owner, &template_repo)?.clone();
+    if !template.setting_bool("is_template") {
+        return Err(GhError::validation(
+            "Repository",
+            "custom",
+            Some("template_repo"),
+            Some(&format!(
+                "{} is not a template repository",
+                template.full_name()
+            )),
+        ));
+    }
+    let owner = body.opt_str("owner")?.unwrap_or(caller.login.clone());
+    let org = w
+        .account(&owner)
+        .map(|a| a.kind == AccountKind::Organization)
+        .ok_or_else(|| {
+            GhError::validation(
+                "Repository",
+                "invalid",
+                Some("owner"),
+                Some("owner does not exist"),
+            )
+        })?;
+    let mut create = Map::new();
+    for k in ["name", "description", "private"] {
+        if let Some(v) = body.get(k) {
+            create.insert(k.into(), v.clone());
+        }
+    }
+    let (full, _) = create_repo(&mut w, &owner, &create, org)?;
+    let (o, n) = full.split_once('/').unwrap_or_default();
+    let (o, n) = (o.to_string(), n.to_string());
+    let r = w.repo_mut(&o, &n)?;
+    let default = template.default_branch();
+    r.settings.insert("default_branch".into(), json!(default));
+    r.branches.insert(default);
+    if body.opt_bool("include_all_branches")?.unwrap_or(false) {
+        r.branches.extend(template.branches.iter().cloned());
+    }
+    let r = w.repo(&o, &n)?;
+    let json = repo_json(&w, r);
+    let base = w.link_base(host(&headers).as_deref());
+    Ok(created(Some(format!("{base}/repos/{full}")), json))
+}
+
+/// `POST /repos/{owner}/{repo}/forks` `{organization?, name?, default_branch_only?}`: a fork
+/// for the organization or the caller (`fork: true`, `parent` and `source` set, the source's
+/// branches, or only its default branch). 202 with the fork; forking again into the same
+/// account answers the existing fork.
+pub async fn fork(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((owner, repo)): Path<(String, String)>,
+    body: Bytes,
+) -> GhResult {
+    let body = body_object(&body)?;
+    let mut w = state.world();
+    let source = w.repo(&owner, &repo)?.clone();
+    let (target, org) = match body.opt_str("organization")? {
+        Some(o) => match w.account(&o) {
+            Some(a) if a.kind == AccountKind::Organization => (a.login.clone(), true),
+            _ => {
+                return Err(GhError::validation(
+                    "Fork",
+                    "invalid",
+                    Some("organization"),
+                    Some("organization does not exist"),
+                ))
+            }
+        },
+        None => (caller.login.clone(), false),
+    };
+    let name = body.opt_str("name")?.unwrap_or_else(|| source.name.clone());
+    let respond =
+        |w: &World, id: u64| json_response(StatusCode::ACCEPTED, &repo_json(w, &w.repos[&id]));
+    if let Some(id) = w.repo_id(&target, &name) {
+        if w.repos[&id]
+            .settings
+            .get("source")
+            .and_then(|s| s.get("id"))
+            == Some(&json!(source.id))
+        {
+            return Ok(respond(&w, id));
+        }
+    }
+    let mut create = Map::new();
+    create.insert("name".into(), json!(name));
+    for k in ["description", "homepage", "private", "visibility"] {
+        if let Some(v) = source.settings.get(k).filter(|v| !v.is_null()) {
+            create.insert(k.into(), v.clone());
+        }
+    }
+    let (full, _) = create_repo(&mut w, &target, &create, org)?;
+    let origin = match source.settings.get("source") {
+        Some(s) if !s.is_null() => s.clone(),
+        _ => repo_json(&w, &source),
+    };
+    let parent = repo_json(&w, &source);
+    let (o, n) = full.split_once('/').unwrap_or_default();
+    let (o, n) = (o.to_string(), n.to_string());
+    let r = w.repo_mut(&o, &n)?;
+    r.settings.insert("fork".into(), json!(true));
+    r.settings.insert("parent".into(), parent);
+    r.settings.insert("source".into(), origin);
+    let default = source.default_branch();
+    r.settings.insert("default_branch".into(), json!(default));
+    r.branches.insert(default);
+    if !body.opt_bool("default_branch_only")?.unwrap_or(false) {
+        r.branches.extend(source.branches.iter().cloned());
+    }
+    let id = r.id;
+    Ok(respond(&w, id))
 }

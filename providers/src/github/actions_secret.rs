@@ -325,7 +325,16 @@ impl RestResource<Github> for ActionsSecret {
     }
 
     fn plan(&self, prior: &Value, proposed: &Value) -> Result<PlannedState, ProviderError> {
-        self.check(proposed)?;
+        // An imported secret has no value in state (GitHub never returns one); with the docs'
+        // workaround, `lifecycle { ignore_changes = [value] }`, the proposed value is that
+        // null too. Nothing is written then, so there is nothing to check.
+        let imported_and_ignored = !prior.is_null()
+            && VALUE_ATTRIBUTES
+                .iter()
+                .all(|a| !is_set(prior, a) && !is_set(proposed, a));
+        if !imported_and_ignored {
+            self.check(proposed)?;
+        }
         let mut planned = self.t.plan(prior, proposed)?;
         if !prior.is_null() && planned.requires_replace.is_empty() {
             let (ours, remote) = (text(prior, "updated_at"), text(prior, "remote_updated_at"));

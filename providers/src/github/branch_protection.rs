@@ -22,9 +22,10 @@
 //!   GitHub answers with user and team objects, read back into the same forms.
 //! - `restrict_dismissals`: REST restricts dismissals when `dismissal_restrictions` is sent
 //!   (even empty: only administrators may dismiss).
-//! - Left out: `force_push_bypassers` (REST has only the `allow_force_pushes` switch) and
-//!   turning `require_signed_commits` on (REST sets it through an endpoint infra does not
-//!   implement; it is read, and kept when already on). Both are plan-time errors.
+//! - `require_signed_commits`: the PUT leaves it as it was; it is turned on and off with `POST`
+//!   / `DELETE .../protection/required_signatures` after the PUT when the answer differs.
+//! - Left out: `force_push_bypassers` (REST has only the `allow_force_pushes` switch): a
+//!   plan-time error.
 
 use async_trait::async_trait;
 use infra_lang::{Type, Value};
@@ -398,7 +399,7 @@ impl BranchProtection {
         J::Object(o)
     }
 
-    fn check(&self, prior: &Value, config: &Value) -> Result<(), ProviderError> {
+    fn check(&self, config: &Value) -> Result<(), ProviderError> {
         if let Some(pattern) = text(config, "pattern") {
             if pattern.contains(['*', '?', '[']) {
                 return Err(ProviderError::new("Branch patterns are not supported").with_detail(format!(
@@ -413,13 +414,6 @@ impl BranchProtection {
         {
             return Err(ProviderError::new("force_push_bypassers is not supported").with_detail(
                 "GitHub's REST branch protection has no list of actors allowed to force push; leave it empty and use `allows_force_pushes`, or a ruleset's bypass actors",
-            ));
-        }
-        if flag(config, "require_signed_commits") == Some(true)
-            && flag(prior, "require_signed_commits") != Some(true)
-        {
-            return Err(ProviderError::new("Turning on require_signed_commits is not supported yet").with_detail(
-                "GitHub sets it through .../protection/required_signatures, which infra does not implement; turn it on in GitHub's settings (infra then reads and keeps it) or use a ruleset's `required_signatures` rule",
             ));
         }
         for (b, field) in [
@@ -444,7 +438,7 @@ impl BranchProtection {
         what: &str,
     ) -> Result<Value, ProviderError> {
         let (repo, branch) = Self::keys(planned)?;
-        let answer = api
+        let mut answer = api
             .put(&Self::path(api, &repo, &branch)?, self.body(planned)?)
             .await
             .map_err(|e| {
@@ -456,6 +450,28 @@ impl BranchProtection {
                     api.error(what, &e)
                 }
             })?;
+        // Signed commits have an endpoint of their own (the PUT keeps them as they were).
+        if let Some(wanted) = flag(planned, "require_signed_commits") {
+            let have = answer
+                .pointer("/required_signatures/enabled")
+                .and_then(J::as_bool)
+                .unwrap_or(false);
+            if wanted != have {
+                let path = format!("{}/required_signatures", Self::path(api, &repo, &branch)?);
+                if wanted {
+                    // The operation takes no body (Prism refuses one).
+                    api.send(crate::http::ApiRequest::new(
+                        crate::http::Method::POST,
+                        path,
+                    ))
+                    .await
+                    .map_err(|e| api.error(what, &e))?;
+                } else {
+                    api.delete(&path).await.map_err(|e| api.error(what, &e))?;
+                }
+                answer["required_signatures"] = json!({ "enabled": wanted });
+            }
+        }
         Ok(self.t.settle(
             planned,
             &self.state_json(api.owner()?, &repo, &branch, &answer, planned),
@@ -470,7 +486,7 @@ impl RestResource<Github> for BranchProtection {
     }
 
     fn plan(&self, prior: &Value, proposed: &Value) -> Result<PlannedState, ProviderError> {
-        self.check(prior, proposed)?;
+        self.check(proposed)?;
         let mut planned = self.t.plan(prior, proposed)?;
         if let (Some(r), Some(p)) = (text(proposed, "repository_id"), text(proposed, "pattern")) {
             planned.planned =
@@ -556,7 +572,7 @@ mod tests {
     }
 
     #[test]
-    fn patterns_bypassers_and_signatures_are_checked_at_plan() {
+    fn patterns_and_bypassers_are_checked_at_plan_and_signatures_planned() {
         let (spec, layout, errors) = spec();
         assert!(errors.is_empty(), "{errors:?}");
         let b = BranchProtection::new((spec, layout));
@@ -582,7 +598,7 @@ mod tests {
                     json!({"repository_id": "r", "pattern": "main", "require_signed_commits": true})
                 )
             )
-            .is_err());
+            .is_ok());
         let ok = b
             .plan(
                 &Value::null(),

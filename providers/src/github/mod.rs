@@ -8,6 +8,8 @@
 //!   (`github_actions_secret`, `github_actions_environment_secret`), [`actions_variable`]
 //!   (`github_actions_variable`, `github_actions_environment_variable`), [`environment`],
 //!   [`webhook`], [`deploy_key`].
+//! - Data sources ([`data_sources`]): `github_actions_public_key`,
+//!   `github_actions_environment_public_key`, `github_user`.
 //!
 //! Schemas: the generated pages (secrets, variables) are read from the official documentation
 //! embedded under `docs/`; the hand-written pages ("Argument Reference") are hand-written here
@@ -23,6 +25,7 @@ pub mod actions_secret;
 pub mod actions_variable;
 pub mod api;
 pub mod branch_protection;
+pub mod data_sources;
 pub mod deploy_key;
 pub mod environment;
 pub mod repository;
@@ -178,7 +181,16 @@ impl GithubProvider {
             ))
             .resource(environment::Environment::new(take(environment::spec())))
             .resource(webhook::Webhook::new(take(webhook::spec())))
-            .resource(deploy_key::DeployKey::new(take(deploy_key::spec())));
+            .resource(deploy_key::DeployKey::new(take(deploy_key::spec())))
+            .data_source(data_sources::PublicKey::new(
+                false,
+                take(data_sources::public_key_spec(false)),
+            ))
+            .data_source(data_sources::PublicKey::new(
+                true,
+                take(data_sources::public_key_spec(true)),
+            ))
+            .data_source(data_sources::User::new(take(data_sources::user_spec())));
         GithubProvider {
             inner,
             schema_errors: errors,

@@ -16,12 +16,17 @@
 //! repository is looked up by name and adopted; an existing repository of that name is an
 //! error (import it).
 //!
-//! Left out (a clear error when configured): `template` (needs `POST
-//! /repos/{template}/generate`), `fork = "true"` (`POST /repos/{source}/forks`) and `pages`
-//! (the Pages API), which are not among the endpoints infra implements. `topics` and
-//! `vulnerability_alerts` use `PUT /repos/{owner}/{name}/topics` and
-//! `/repos/{owner}/{name}/vulnerability-alerts`, which GitHub has but the trimmed API
-//! description (and so the test fake) does not; they are only called when configured.
+//! Creation modes, as upstream: with a `template` block the repository is generated from the
+//! template (`POST /repos/{template_owner}/{template_repo}/generate` with the owner, name,
+//! description, privacy and `include_all_branches`); with `fork = "true"` it is a fork of
+//! `source_owner`/`source_repo` (`POST /repos/{source_owner}/{source_repo}/forks`, into the
+//! owner when it is an organization, under the configured name). Both are followed by the same
+//! PATCH of the other settings. `topics` (`PUT /repos/{owner}/{name}/topics`) and
+//! `vulnerability_alerts` (`PUT`/`DELETE`/`GET .../vulnerability-alerts`) are only called
+//! when configured.
+//!
+//! Left out (a clear error when configured): `pages` (use the Pages API by hand; the official
+//! provider deprecates the block in favour of `github_repository_pages`).
 
 use async_trait::async_trait;
 use infra_lang::{Type, Value};
@@ -29,7 +34,7 @@ use serde_json::{json, Map, Value as J};
 
 use super::api::{op, Github};
 use super::common::{create_failed, flag, missing_on_import, need, set_attr, text, GhType};
-use crate::http::ApiRequest;
+use crate::http::{path_segment, ApiRequest};
 use crate::provider::{PlannedState, ProviderError};
 use crate::rest::idempotent::create_once;
 use crate::rest::normalize::{equiv_empty_is_null, Normalizer};
@@ -170,7 +175,7 @@ pub fn spec() -> (TypeSpec, BlockLayout, Vec<String>) {
             "template",
             0,
             1,
-            "Use a template repository to create this resource (not supported by infra yet).",
+            "Use a template repository to create this resource.",
             SdkSchema::new()
                 .required("owner", Type::String, "The owner of the template repository.")
                 .required("repository", Type::String, "The name of the template repository.")
@@ -275,6 +280,14 @@ pub fn spec() -> (TypeSpec, BlockLayout, Vec<String>) {
 
 pub struct Repository {
     t: GhType,
+}
+
+/// The request that creates a repository.
+enum Creation {
+    /// `POST /orgs/{owner}/repos` or `/user/repos`.
+    Plain,
+    /// A template generation or a fork: path and body.
+    Post(String, J),
 }
 
 fn is_set(v: &Value, name: &str) -> bool {
@@ -473,8 +486,9 @@ impl Repository {
         }
         if let Some(enabled) = flag(planned, "vulnerability_alerts") {
             let path = api.repo_path(name, "/vulnerability-alerts")?;
+            // The operation takes no body (Prism refuses one).
             let req = if enabled {
-                ApiRequest::put(path, json!({}))
+                ApiRequest::new(crate::http::Method::PUT, path)
             } else {
                 ApiRequest::delete(path)
             };
@@ -501,6 +515,67 @@ impl Repository {
         }
     }
 
+    /// How the repository comes to be: a plain creation, generation from the `template`, or a
+    /// fork (`fork = "true"`).
+    async fn creation(
+        &self,
+        api: &Github,
+        planned: &Value,
+        body: &J,
+    ) -> Result<Creation, ProviderError> {
+        let name = need(planned, "name", TYPE)?;
+        let private = body
+            .get("visibility")
+            .and_then(J::as_str)
+            .map(|v| v != "public")
+            .or_else(|| body.get("private").and_then(J::as_bool));
+        if let Some(t) = planned
+            .get_attr("template")
+            .and_then(|t| t.as_seq().and_then(|s| s.first().cloned()))
+        {
+            let owner = need(&t, "owner", TYPE)?;
+            let repo = need(&t, "repository", TYPE)?;
+            let mut req = json!({"owner": api.owner()?, "name": name, "include_all_branches": flag(&t, "include_all_branches").unwrap_or(false)});
+            if let Some(d) = body.get("description").filter(|d| !d.is_null()) {
+                req["description"] = d.clone();
+            }
+            if let Some(p) = private {
+                req["private"] = json!(p);
+            }
+            let path = format!(
+                "/repos/{}/{}/generate",
+                path_segment(&owner),
+                path_segment(&repo)
+            );
+            return Ok(Creation::Post(path, req));
+        }
+        if text(planned, "fork").as_deref() == Some("true") {
+            let owner = need(planned, "source_owner", TYPE)?;
+            let repo = need(planned, "source_repo", TYPE)?;
+            let mut req = json!({"name": name});
+            // Into the owner when it is an organization (else the token's user's account).
+            let me = api.owner()?.to_string();
+            let account = api
+                .get_opt(&format!("/users/{}", path_segment(&me)))
+                .await
+                .map_err(|e| api.error(&op("creating", TYPE), &e))?;
+            if account
+                .and_then(|a| a.get("type").and_then(J::as_str).map(str::to_string))
+                .as_deref()
+                == Some("Organization")
+            {
+                req["organization"] = json!(me);
+            }
+            let path = format!(
+                "/repos/{}/{}/forks",
+                path_segment(&owner),
+                path_segment(&repo)
+            );
+            return Ok(Creation::Post(path, req));
+        }
+        Ok(Creation::Plain)
+    }
+
     fn check(&self, config: &Value) -> Result<(), ProviderError> {
         let unsupported = |what: &str, why: &str| {
             Err(
@@ -508,11 +583,13 @@ impl Repository {
                     .with_detail(why.to_string()),
             )
         };
-        if is_set(config, "template") {
-            return unsupported("creating from a template", "infra does not implement GitHub's template generation endpoint; create the repository from the template once by hand and import it");
-        }
-        if text(config, "fork").as_deref() == Some("true") {
-            return unsupported("creating a fork", "infra does not implement GitHub's fork endpoint; fork once by hand and import the repository");
+        if text(config, "fork").as_deref() == Some("true")
+            && (config.get_attr("source_owner").is_none_or(|v| v.is_null())
+                || config.get_attr("source_repo").is_none_or(|v| v.is_null()))
+        {
+            return Err(ProviderError::new("Missing required argument").with_detail(
+                "`fork = true` needs `source_owner` and `source_repo`: the repository to fork",
+            ));
         }
         if is_set(config, "pages") {
             return unsupported("the `pages` block", "infra does not implement GitHub's Pages API (the official provider deprecates `pages` in favour of `github_repository_pages`)");
@@ -591,9 +668,15 @@ impl RestResource<Github> for Repository {
         let name = need(planned, "name", TYPE)?;
         let body = self.create_body(planned)?;
         let path = api.repo_path(&name, "")?;
+        let mode = self.creation(api, planned, &body).await?;
         let created = create_once(
             &api.create_policy,
-            || api.create_repository(body.clone()),
+            || async {
+                match &mode {
+                    Creation::Plain => api.create_repository(body.clone()).await,
+                    Creation::Post(path, body) => api.post(path, body.clone()).await,
+                }
+            },
             || async {
                 Ok(match api.get_opt(&path).await? {
                     Some(r) => vec![(name.clone(), r)],
@@ -729,16 +812,22 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_creation_modes_are_plan_errors() {
+    fn templates_and_forks_plan_and_pages_are_plan_errors() {
         let (spec, layout, _) = spec();
         let r = Repository::new((spec, layout));
         let config =
             r.t.value(&json!({"name": "x", "template": [{"owner": "github", "repository": "t"}]}));
-        let e = r.plan(&Value::null(), &config).unwrap_err();
-        assert!(e.to_string().contains("template"), "{e}");
+        assert!(r.plan(&Value::null(), &config).is_ok());
         let config = r
             .t
             .value(&json!({"name": "x", "fork": "true", "source_owner": "o", "source_repo": "r"}));
-        assert!(r.plan(&Value::null(), &config).is_err());
+        assert!(r.plan(&Value::null(), &config).is_ok());
+        let config = r.t.value(&json!({"name": "x", "fork": "true"}));
+        let e = r.plan(&Value::null(), &config).unwrap_err();
+        assert!(e.to_string().contains("source_owner"), "{e}");
+        let config =
+            r.t.value(&json!({"name": "x", "pages": [{"build_type": "workflow"}]}));
+        let e = r.plan(&Value::null(), &config).unwrap_err();
+        assert!(e.to_string().contains("pages"), "{e}");
     }
 }
