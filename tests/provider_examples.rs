@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use common::examples::*;
 use common::{Ctx, Run};
 use infra_fakes::harness::{unique_zone_name, CloudflarePeer};
 use serde_json::{json, Value};
@@ -104,12 +105,6 @@ const NEWER_PHASE: &str = "phase `http_response_cache_settings` (with `set_cache
 /// as its `target`, as their upstream test fills them.
 const BARE_TARGET: &str = "the target is the bare resource name (`target = \"%[3]s\"`, also the label), as in the upstream test that applies it; the description's target pattern wants a host with a dot";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Step {
-    Validate,
-    Plan,
-    Apply,
-}
 
 /// Files that must fail: (type, file or `prefix*`, the step that fails, text the error must
 /// contain, why). Every file the MANIFEST flags `expect-error`, `intended-invalid` or
@@ -208,12 +203,6 @@ const FLAGGED_BUT_VALID: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn matches(pattern: &str, file: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => file.starts_with(prefix),
-        None => pattern == file,
-    }
-}
 
 fn skip_reason(ty: &str, file: &str) -> Option<&'static str> {
     SKIPPED.iter().find(|(t, f, _)| *t == ty && matches(f, file)).map(|(_, _, r)| *r)
@@ -448,38 +437,11 @@ impl Workdir<'_> {
     }
 }
 
-/// What happened to one file.
-enum Outcome {
-    Passed,
-    /// Passed against the fake directly (a Prism false positive).
-    PassedWithoutPrism(&'static str),
-    ExpectedFailure,
-    Skipped(&'static str),
-    Failed(String),
-}
 
-fn step_name(args: &[&str]) -> String {
-    format!("infra {}", args.join(" "))
-}
 
-fn failure(step: &[&str], why: &str, run: &Run) -> String {
-    format!("{}: {why}\n{}", step_name(step), indent(&run.text()))
-}
 
-fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
-}
 
-/// A CLI failure that is a clear error: exit 1, an `Error:` line, no panic.
-fn is_clear_error(run: &Run) -> bool {
-    run.code == 1 && run.stderr.contains("Error:") && !run.all().contains("panicked")
-}
 
-const VALIDATE: &[&str] = &["validate", "-no-color"];
-const PLAN: &[&str] = &["plan", "-no-color", "-input=false"];
-const APPLY: &[&str] = &["apply", "-auto-approve", "-no-color", "-input=false"];
-const CONVERGED: &[&str] = &["plan", "-detailed-exitcode", "-no-color", "-input=false"];
-const DESTROY: &[&str] = &["destroy", "-auto-approve", "-no-color", "-input=false"];
 
 /// validate, plan, apply, an empty plan, destroy; or the expected failure.
 fn run_config(w: &Workdir, expect_fail: Option<(Step, &str)>) -> Result<(), String> {
@@ -640,16 +602,6 @@ fn run_file(ty: &str, file: &str, manifest: &BTreeMap<(String, String), String>,
     }
 }
 
-/// Every file of a type directory that is a configuration or an import command.
-fn files_of(ty: &str) -> Vec<String> {
-    let mut files: Vec<String> = std::fs::read_dir(root().join(ty))
-        .unwrap_or_else(|e| panic!("{ty}: {e}"))
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|f| f.ends_with(".tf") || f == "import.sh")
-        .collect();
-    files.sort();
-    files
-}
 
 /// The MANIFEST's negative cases each have a decision here.
 fn check_flags_are_decided(ty: &str, manifest: &BTreeMap<(String, String), String>) -> Vec<String> {
@@ -675,58 +627,15 @@ fn run_type(ty: &str, min_passed: usize) {
     let started = std::time::Instant::now();
     let manifest = manifest();
     let peer = Peer::start();
-    let files = files_of(ty);
+    let files = files_of(&root().join(ty));
     assert!(!files.is_empty(), "no files for {ty}");
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(String, Outcome)>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..WORKERS.min(files.len()) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(file) = files.get(i) else { break };
-                let outcome = run_file(ty, file, &manifest, &peer);
-                results.lock().unwrap().push((file.clone(), outcome));
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap();
-    results.sort_by(|a, b| a.0.cmp(&b.0));
-    report(ty, &results, check_flags_are_decided(ty, &manifest), min_passed, started.elapsed());
-}
-
-fn report(ty: &str, results: &[(String, Outcome)], mut problems: Vec<String>, min_passed: usize, took: std::time::Duration) {
-    let count = |f: fn(&Outcome) -> bool| results.iter().filter(|(_, o)| f(o)).count();
-    let passed = count(|o| matches!(o, Outcome::Passed));
-    let direct = count(|o| matches!(o, Outcome::PassedWithoutPrism(_)));
-    let expected = count(|o| matches!(o, Outcome::ExpectedFailure));
-    let skipped = count(|o| matches!(o, Outcome::Skipped(_)));
-    let failed = count(|o| matches!(o, Outcome::Failed(_)));
-    println!(
-        "{ty}: {passed} passed, {direct} passed without Prism, {expected} expected failures, {skipped} skipped, {failed} failed ({} files, {took:.1?})",
-        results.len()
-    );
-    for (file, o) in results {
-        match o {
-            Outcome::Passed => println!("  pass     {file}"),
-            Outcome::PassedWithoutPrism(why) => println!("  pass*    {file} (against the fake directly; Prism false positive: {why})"),
-            Outcome::ExpectedFailure => println!("  xfail    {file}"),
-            Outcome::Skipped(r) => println!("  skipped  {file}: {r}"),
-            Outcome::Failed(_) => println!("  FAILED   {file}"),
-        }
-    }
+    let results = run_files(&files, WORKERS, |file| run_file(ty, file, &manifest, &peer));
     for (t, f, why) in FLAGGED_BUT_VALID.iter().filter(|(t, ..)| *t == ty) {
         println!("  note: {t}/{f} is flagged invalid upstream but runs as a positive case: {why}");
     }
-    for (file, o) in results {
-        if let Outcome::Failed(e) = o {
-            problems.push(format!("{ty}/{file}:\n{e}"));
-        }
-    }
-    if passed + direct < min_passed {
-        problems.push(format!("{ty}: only {} files passed, at least {min_passed} did before", passed + direct));
-    }
-    assert!(problems.is_empty(), "{} problem(s):\n\n{}", problems.len(), problems.join("\n\n"));
+    report(ty, &results, check_flags_are_decided(ty, &manifest), min_passed, started.elapsed(), "through Prism unless marked pass*");
 }
+
 
 #[test]
 fn dns_record() {

@@ -38,9 +38,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
+use common::examples::*;
 use common::{Ctx, Run};
 use infra_fakes::harness::{seal_for_github, unique_repo_name, ApiClient, GithubPeer};
 use serde_json::{json, Value};
@@ -66,12 +65,6 @@ const SKIPPED: &[(&str, &str, &str)] = &[(
     "the `github_repository` data source is not built in",
 )];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Step {
-    Validate,
-    Plan,
-    Apply,
-}
 
 /// Files that must fail: (type, file or `prefix*`, the step that fails, text the error must
 /// contain, why).
@@ -92,12 +85,6 @@ const EXPECTED_FAILURES: &[(&str, &str, Step, &str, &str)] = &[
     ),
 ];
 
-fn matches(pattern: &str, file: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => file.starts_with(prefix),
-        None => pattern == file,
-    }
-}
 
 fn skip_reason(ty: &str, file: &str) -> Option<&'static str> {
     SKIPPED
@@ -438,39 +425,11 @@ impl Workdir<'_> {
     }
 }
 
-/// What happened to one file.
-enum Outcome {
-    Passed,
-    ExpectedFailure,
-    Skipped(&'static str),
-    Failed(String),
-}
 
-fn step_name(args: &[&str]) -> String {
-    format!("infra {}", args.join(" "))
-}
 
-fn failure(step: &[&str], why: &str, run: &Run) -> String {
-    format!("{}: {why}\n{}", step_name(step), indent(&run.text()))
-}
 
-fn indent(s: &str) -> String {
-    s.lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
-/// A CLI failure that is a clear error: exit 1, an `Error:` line, no panic.
-fn is_clear_error(run: &Run) -> bool {
-    run.code == 1 && run.stderr.contains("Error:") && !run.all().contains("panicked")
-}
 
-const VALIDATE: &[&str] = &["validate", "-no-color"];
-const PLAN: &[&str] = &["plan", "-no-color", "-input=false"];
-const APPLY: &[&str] = &["apply", "-auto-approve", "-no-color", "-input=false"];
-const CONVERGED: &[&str] = &["plan", "-detailed-exitcode", "-no-color", "-input=false"];
-const DESTROY: &[&str] = &["destroy", "-auto-approve", "-no-color", "-input=false"];
 
 /// validate, plan, apply, an empty plan, destroy; or the expected failure. `plan_must_show`:
 /// text the first plan must print.
@@ -637,91 +596,19 @@ fn run_file(ty: &str, file: &str, peer: &Peer) -> Outcome {
     }
 }
 
-/// Every file of a type directory that is a configuration or an import command.
-fn files_of(ty: &str) -> Vec<String> {
-    let mut files: Vec<String> = std::fs::read_dir(root().join(ty))
-        .unwrap_or_else(|e| panic!("{ty}: {e}"))
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|f| f.ends_with(".tf") || f == "import.sh")
-        .collect();
-    files.sort();
-    files
-}
 
 /// Runs every file of `ty`, prints the summary, and fails on any failure or when fewer than
 /// `min_passed` files pass.
 fn run_type(ty: &str, min_passed: usize) {
     let started = std::time::Instant::now();
     let peer = Peer::start();
-    let files = files_of(ty);
+    let files = files_of(&root().join(ty));
     assert!(!files.is_empty(), "no files for {ty}");
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(String, Outcome)>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..WORKERS.min(files.len()) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(file) = files.get(i) else { break };
-                let outcome = run_file(ty, file, &peer);
-                results.lock().unwrap().push((file.clone(), outcome));
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap();
-    results.sort_by(|a, b| a.0.cmp(&b.0));
-    report(
-        ty,
-        &results,
-        min_passed,
-        started.elapsed(),
-        peer.peer.via_prism,
-    );
+    let results = run_files(&files, WORKERS, |file| run_file(ty, file, &peer));
+    let how = if peer.peer.via_prism { "through Prism" } else { "against the fake directly (no Prism)" };
+    report(ty, &results, Vec::new(), min_passed, started.elapsed(), how);
 }
 
-fn report(
-    ty: &str,
-    results: &[(String, Outcome)],
-    min_passed: usize,
-    took: std::time::Duration,
-    via_prism: bool,
-) {
-    let count = |f: fn(&Outcome) -> bool| results.iter().filter(|(_, o)| f(o)).count();
-    let passed = count(|o| matches!(o, Outcome::Passed));
-    let expected = count(|o| matches!(o, Outcome::ExpectedFailure));
-    let skipped = count(|o| matches!(o, Outcome::Skipped(_)));
-    let failed = count(|o| matches!(o, Outcome::Failed(_)));
-    let how = if via_prism {
-        "through Prism"
-    } else {
-        "against the fake directly (no Prism)"
-    };
-    println!("{ty}: {passed} passed, {expected} expected failures, {skipped} skipped, {failed} failed ({} files, {took:.1?}, {how})", results.len());
-    for (file, o) in results {
-        match o {
-            Outcome::Passed => println!("  pass     {file}"),
-            Outcome::ExpectedFailure => println!("  xfail    {file}"),
-            Outcome::Skipped(r) => println!("  skipped  {file}: {r}"),
-            Outcome::Failed(_) => println!("  FAILED   {file}"),
-        }
-    }
-    let mut problems = Vec::new();
-    for (file, o) in results {
-        if let Outcome::Failed(e) = o {
-            problems.push(format!("{ty}/{file}:\n{e}"));
-        }
-    }
-    if passed < min_passed {
-        problems.push(format!(
-            "{ty}: only {passed} files passed, at least {min_passed} did before"
-        ));
-    }
-    assert!(
-        problems.is_empty(),
-        "{} problem(s):\n\n{}",
-        problems.len(),
-        problems.join("\n\n")
-    );
-}
 
 #[test]
 fn repository() {

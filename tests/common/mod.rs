@@ -7,6 +7,8 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
+pub mod examples;
+
 /// The `infra` binary built by cargo for this test run.
 pub const INFRA: &str = env!("CARGO_BIN_EXE_infra");
 
