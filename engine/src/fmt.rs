@@ -473,6 +473,10 @@ fn space_after(subject: &Token, before: Option<&Token>, after: &Token) -> bool {
     if s == Dot || a == Dot {
         return false;
     }
+    // hclwrite: no spaces around the `::` of a namespaced function name.
+    if s == DoubleColon || a == DoubleColon {
+        return false;
+    }
     if a == Comma || a == Ellipsis {
         return false;
     }

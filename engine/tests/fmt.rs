@@ -190,3 +190,13 @@ fn bad_paths_and_syntax_errors_are_reported() {
     assert!(out.errors[2].contains("broken.tf:1:5:"), "{}", out.errors[2]);
     assert_eq!(fs::read_to_string(root.join("broken.tf")).unwrap(), "a = \n");
 }
+
+/// Found by the `fmt` fuzz target: `::` in a namespaced function name was spaced as two
+/// colons (`provider : : x : : f(1)`), which no longer parses.
+#[test]
+fn namespaced_function_calls_keep_their_double_colons() {
+    let src = "output \"o\" {\n  value = provider::x::f({a = null, b = \"x\"})\n}\n";
+    let once = format_source(src).expect("formats");
+    assert_eq!(once, "output \"o\" {\n  value = provider::x::f({ a = null, b = \"x\" })\n}\n");
+    assert_eq!(format_source(&once).as_deref(), Ok(once.as_str()));
+}

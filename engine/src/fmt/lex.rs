@@ -39,6 +39,8 @@ pub(crate) enum Kind {
     FatArrow,
     Question,
     Colon,
+    /// `::` in a namespaced function name (`provider::p::f`).
+    DoubleColon,
     TemplateInterp,
     TemplateControl,
     TemplateSeqEnd,
@@ -214,6 +216,7 @@ impl Scanner<'_> {
                         "&&" => (Kind::And, 2),
                         "||" => (Kind::Or, 2),
                         "=>" => (Kind::FatArrow, 2),
+                        "::" => (Kind::DoubleColon, 2),
                         _ => {
                             let k = match b {
                                 b'[' => Kind::OBrack,

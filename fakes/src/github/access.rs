@@ -34,7 +34,7 @@ use axum::Extension;
 use serde_json::{json, Value};
 
 use super::error::{GhError, GhResult};
-use super::http::{body_object, created, list_response, no_content, ok, Caller, Fields, Page};
+use super::http::{array_page, body_object, created, list_response, no_content, ok, Caller, Fields, Page};
 use super::model::{node_id, now, AccountKind, Collaborator, Invitation, Repo, World, API, WEB};
 use super::render::{
     login_json, permission_flags, permission_level, repo_json, role_name, team_json,
@@ -296,15 +296,7 @@ pub async fn list_teams(
             .filter_map(|t| t.repos.get(&r.id).map(|p| team_json(&w, t, Some(p))))
             .collect()
     };
-    let page = Page::from_query(&Query::parse(raw.as_deref()), 30, 100);
-    Ok(list_response(
-        &state,
-        &headers,
-        &uri,
-        page,
-        all,
-        |items, _| json!(items),
-    ))
+    Ok(array_page(&state, &headers, &uri, raw.as_deref(), all))
 }
 
 pub async fn check_team_repo(

@@ -13,12 +13,11 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 use super::error::{GhError, GhResult};
-use super::http::{
-    body_object, created, host, list_response, no_content, ok, Caller, Fields, Page,
+use super::http::{array_page, 
+    body_object, created, host, no_content, ok, Caller, Fields,
 };
 use super::model::{now, DeployKey, Repo, API};
 use super::AppState;
-use crate::cloudflare::envelope::Query;
 use axum::Extension;
 
 const KEY_TYPES: &[&str] = &[
@@ -90,15 +89,7 @@ pub async fn list(
         let r = w.repo(&owner, &repo)?;
         r.deploy_keys.values().map(|k| key_json(r, k)).collect()
     };
-    let page = Page::from_query(&Query::parse(raw.as_deref()), 30, 100);
-    Ok(list_response(
-        &state,
-        &headers,
-        &uri,
-        page,
-        all,
-        |items, _| json!(items),
-    ))
+    Ok(array_page(&state, &headers, &uri, raw.as_deref(), all))
 }
 
 pub async fn create(

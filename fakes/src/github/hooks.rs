@@ -17,10 +17,9 @@ use axum::http::{HeaderMap, Uri};
 use serde_json::{json, Map, Value};
 
 use super::error::{GhError, GhResult};
-use super::http::{body_object, created, host, list_response, no_content, ok, Fields, Page};
+use super::http::{array_page, body_object, created, host, no_content, ok, Fields};
 use super::model::{now, Hook, Repo, API};
 use super::AppState;
-use crate::cloudflare::envelope::Query;
 
 /// The events a repository webhook accepts.
 pub const EVENTS: &[&str] = &[
@@ -196,15 +195,7 @@ pub async fn list(
         let r = w.repo(&owner, &repo)?;
         r.hooks.values().map(|h| hook_json(r, h)).collect()
     };
-    let page = Page::from_query(&Query::parse(raw.as_deref()), 30, 100);
-    Ok(list_response(
-        &state,
-        &headers,
-        &uri,
-        page,
-        all,
-        |items, _| json!(items),
-    ))
+    Ok(array_page(&state, &headers, &uri, raw.as_deref(), all))
 }
 
 pub async fn create(

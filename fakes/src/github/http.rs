@@ -205,6 +205,12 @@ pub fn list_response(
     response
 }
 
+/// A JSON array answer, one page of `all` (`per_page` 30 by default, at most 100), with `Link`.
+pub fn array_page(state: &AppState, headers: &HeaderMap, uri: &Uri, raw_query: Option<&str>, all: Vec<Value>) -> Response {
+    let page = Page::from_query(&Query::parse(raw_query), 30, 100);
+    list_response(state, headers, uri, page, all, |items, _| json!(items))
+}
+
 pub fn host(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::HOST)

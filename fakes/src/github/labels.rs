@@ -15,10 +15,9 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use serde_json::{json, Value};
 
 use super::error::{GhError, GhResult};
-use super::http::{created, host, list_response, ok, Fields, Page};
+use super::http::{array_page, created, host, ok, Fields};
 use super::model::{node_id, Label, Repo, API};
 use super::AppState;
-use crate::cloudflare::envelope::Query;
 
 /// The colour GitHub gives a label created by adding it to an issue.
 const DEFAULT_COLOR: &str = "ededed";
@@ -133,10 +132,7 @@ pub async fn list_issue_labels(
         }
         issue_labels_json(r, number)
     };
-    let page = Page::from_query(&Query::parse(raw.as_deref()), 30, 100);
-    Ok(list_response(&state, &headers, &uri, page, all, |items, _| {
-        json!(items)
-    }))
+    Ok(array_page(&state, &headers, &uri, raw.as_deref(), all))
 }
 
 /// The names in an add-labels body: `{"labels": [...]}` or `[...]`, items strings or

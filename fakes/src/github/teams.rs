@@ -22,14 +22,13 @@ use axum::Extension;
 use serde_json::{json, Map, Value};
 
 use super::error::{GhError, GhResult};
-use super::http::{
-    body_object, created, host, list_response, no_content, ok, Caller, Fields, Page,
+use super::http::{array_page, 
+    body_object, created, host, no_content, ok, Caller, Fields,
 };
 use super::model::{now, slugify, AccountKind, Team, World, API};
 use super::render::team_json;
 use super::users::ACCOUNT_CREATED_AT;
 use super::AppState;
-use crate::cloudflare::envelope::Query;
 
 /// The `team-organization` of an organization login.
 fn organization_json(w: &World, org: &str) -> Value {
@@ -154,15 +153,7 @@ pub async fn list(
             .map(|t| team_json(&w, t, None))
             .collect()
     };
-    let page = Page::from_query(&Query::parse(raw.as_deref()), 30, 100);
-    Ok(list_response(
-        &state,
-        &headers,
-        &uri,
-        page,
-        all,
-        |items, _| json!(items),
-    ))
+    Ok(array_page(&state, &headers, &uri, raw.as_deref(), all))
 }
 
 pub async fn create(

@@ -404,8 +404,15 @@ pub(crate) fn format(fmt: &str, args: &[Value]) -> Result<String, String> {
         while i < chars.len() && chars[i].is_ascii_digit() {
             i += 1;
         }
+        // Go's fmt, which cty's format uses, refuses widths and precisions above 10^6; without
+        // the limit `%999999999999d` would try to allocate a terabyte of padding.
+        let too_large = |what: &str| format!("format {what} at offset {ws} is larger than {MAX_WIDTH}");
         if i > ws {
-            width = chars[ws..i].iter().collect::<String>().parse().ok();
+            let w = chars[ws..i].iter().collect::<String>().parse().unwrap_or(usize::MAX);
+            if w > MAX_WIDTH {
+                return Err(too_large("width"));
+            }
+            width = Some(w);
         }
         let mut prec: Option<usize> = None;
         if i < chars.len() && chars[i] == '.' {
@@ -414,7 +421,11 @@ pub(crate) fn format(fmt: &str, args: &[Value]) -> Result<String, String> {
             while i < chars.len() && chars[i].is_ascii_digit() {
                 i += 1;
             }
-            prec = Some(chars[ps..i].iter().collect::<String>().parse().unwrap_or(0));
+            let p = if i > ps { chars[ps..i].iter().collect::<String>().parse().unwrap_or(usize::MAX) } else { 0 };
+            if p > MAX_WIDTH {
+                return Err(too_large("precision"));
+            }
+            prec = Some(p);
         }
         if i >= chars.len() {
             return Err("unterminated format verb".into());
@@ -534,6 +545,9 @@ pub(crate) fn format(fmt: &str, args: &[Value]) -> Result<String, String> {
     Ok(out)
 }
 
+/// The largest width or precision a format verb may have (Go's fmt limit).
+const MAX_WIDTH: usize = 1_000_000;
+
 fn pad(body: String, width: Option<usize>, left: bool, zero: bool) -> String {
     let w = width.unwrap_or(0);
     let len = body.chars().count();
@@ -562,6 +576,16 @@ mod tests {
         assert_eq!(format("%e", &[Value::number(1234.5678)]), Ok("1.234568e+03".into()));
         assert!(format("%d", &[Value::number(1.5)]).is_err());
         assert!(format("50%", &[]).is_err());
+    }
+
+    /// Found by running the `expr` fuzz target: a huge width or precision was allocated unbounded.
+    #[test]
+    fn format_width_and_precision_are_bounded() {
+        assert_eq!(format("%1000000d|", &[Value::from(1)]).map(|s| s.len()), Ok(1_000_001));
+        assert_eq!(format("%-999999999999d", &[Value::from(1)]), Err("format width at offset 2 is larger than 1000000".into()));
+        assert_eq!(format("%99999999999999999999999s", &[Value::from("a")]), Err("format width at offset 1 is larger than 1000000".into()));
+        assert_eq!(format("%.99999999999f", &[Value::from(1)]), Err("format precision at offset 1 is larger than 1000000".into()));
+        assert_eq!(format("%.f", &[Value::number(1.5)]), Ok("2".into()));
     }
 
     #[test]

@@ -59,11 +59,39 @@ struct Decoder {
     /// Anchors being defined (an alias to one of these would be a cycle).
     pending: HashMap<String, usize>,
     anchors: HashMap<String, Value>,
+    /// Nodes decoded so far, alias expansions counted in full, and how many of them came from
+    /// expansions: go-yaml's `decodeCount` and `aliasCount`, for its "billion laughs" check.
+    decoded: usize,
+    aliased: usize,
+    /// `decoded` when each anchored node being defined began, and the expanded size of each
+    /// completed anchor.
+    anchor_starts: Vec<usize>,
+    anchor_sizes: HashMap<String, usize>,
+}
+
+/// go-yaml's `allowedAliasRatio`: the share of decoded nodes that may come from aliases.
+fn allowed_alias_ratio(decoded: usize) -> f64 {
+    const LOW: usize = 400_000;
+    const HIGH: usize = 4_000_000;
+    match decoded {
+        d if d <= LOW => 0.99,
+        d if d >= HIGH => 0.10,
+        d => 0.99 - 0.89 * ((d - LOW) as f64 / (HIGH - LOW) as f64),
+    }
 }
 
 fn run(src: &str, pass: Pass) -> Result<Value, String> {
     let bytes: &[u8] = if src.is_empty() { b"\n" } else { src.as_bytes() };
-    let mut d = Decoder { parser: Parser::new(bytes), pass, pending: HashMap::new(), anchors: HashMap::new() };
+    let mut d = Decoder {
+        parser: Parser::new(bytes),
+        pass,
+        pending: HashMap::new(),
+        anchors: HashMap::new(),
+        decoded: 0,
+        aliased: 0,
+        anchor_starts: Vec::new(),
+        anchor_sizes: HashMap::new(),
+    };
     let e = d.next()?;
     if !matches!(e.data, EventData::StreamStart) {
         return Err(at(&e, "missing stream start token"));
@@ -127,6 +155,7 @@ impl Decoder {
     }
 
     fn node_from(&mut self, e: Event) -> Result<Value, String> {
+        self.decoded += 1;
         match &e.data {
             EventData::Scalar { anchor, tag, value, plain_implicit, style, .. } => {
                 let tag = tag.as_deref().unwrap_or("");
@@ -152,6 +181,14 @@ impl Decoder {
             EventData::Alias { anchor } => {
                 if self.pending.contains_key(anchor) {
                     return Err(at(&e, format!("cannot refer to anchor {anchor:?} from inside its own definition")));
+                }
+                // Each alias is a copy: without this check (go-yaml's), a few lines of nested
+                // aliases expand exponentially ("billion laughs").
+                let size = self.anchor_sizes.get(anchor).copied().unwrap_or(0);
+                self.decoded = self.decoded.saturating_add(size);
+                self.aliased = self.aliased.saturating_add(size);
+                if self.aliased > 100 && self.decoded > 1000 && self.aliased as f64 / self.decoded as f64 > allowed_alias_ratio(self.decoded) {
+                    return Err(at(&e, "document contains excessive aliasing"));
                 }
                 self.anchors.get(anchor).cloned().ok_or_else(|| at(&e, format!("reference to undefined anchor {anchor:?}")))
             }
@@ -223,6 +260,7 @@ impl Decoder {
     fn begin(&mut self, anchor: &Option<String>) {
         if let Some(a) = anchor {
             *self.pending.entry(a.clone()).or_default() += 1;
+            self.anchor_starts.push(self.decoded);
         }
     }
 
@@ -235,6 +273,9 @@ impl Decoder {
                 }
             }
             self.anchors.insert(a.clone(), v.clone());
+            // The anchored node itself was counted before `begin`.
+            let start = self.anchor_starts.pop().unwrap_or(self.decoded);
+            self.anchor_sizes.insert(a.clone(), self.decoded - start + 1);
         }
     }
 }
@@ -576,6 +617,21 @@ mod tests {
         assert_eq!(decode("<<: ~"), Err("cannot merge dynamic into mapping".into()));
         assert_eq!(decode("*x"), Err("reference to undefined anchor \"x\"".into()));
         assert_eq!(decode("a: &x [*x]"), Err("cannot refer to anchor \"x\" from inside its own definition".into()));
+    }
+
+    /// Found by running the `expr` fuzz target: nested aliases expanded exponentially (9^7
+    /// copies here; one more level ran out of memory). go-yaml refuses such documents.
+    #[test]
+    fn excessive_aliasing_is_refused() {
+        let mut doc = "a: &a [1]\n".to_string();
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"].windows(2).map(|w| (w[0], w[1])) {
+            doc.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
+        }
+        let e = decode(&doc).unwrap_err();
+        assert!(e.ends_with("document contains excessive aliasing"), "{e}");
+        // Ordinary reuse of anchors is fine.
+        let small = "a: &a {x: 1}\n".to_string() + &(0..200).map(|i| format!("b{i}: *a\n")).collect::<String>();
+        assert!(decode(&small).is_ok());
     }
 
     #[test]
