@@ -1102,3 +1102,22 @@ fn saved_plans_seal_sensitive_variables() {
     assert_eq!(out.stdout, SECRET);
     assert!(ctx.read("terraform.tfstate").contains("terraform_data"));
 }
+
+/// As in Terraform 1.9, a validation condition may refer to other input variables.
+#[test]
+fn validation_conditions_may_refer_to_other_variables() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "main.tf",
+        "variable \"min\" {\n  default = 1\n}\nvariable \"n\" {\n  default = 5\n  validation {\n    condition     = var.n > var.min\n    error_message = \"The n must exceed min.\"\n  }\n}\noutput \"n\" {\n  value = var.n\n}\n",
+    );
+    let ok = ctx.run(&["plan", "-no-color"]);
+    assert_eq!(ok.code, 0, "{}", ok.all());
+    let bad = ctx.run(&["plan", "-no-color", "-var", "min=9"]);
+    assert_eq!(bad.code, 1, "{}", bad.all());
+    assert!(bad.stderr.contains("The n must exceed min."), "{}", bad.all());
+    ctx.write("extra.tf", "locals {\n  x = 1\n}\nvariable \"m\" {\n  default = 2\n  validation {\n    condition     = var.m > local.x\n    error_message = \"Too small.\"\n  }\n}\n");
+    let local = ctx.run(&["validate", "-no-color"]);
+    assert_eq!(local.code, 1, "{}", local.all());
+    assert!(local.stderr.contains("can refer only to input variables"), "{}", local.all());
+}

@@ -965,18 +965,22 @@ impl Loader {
             diags.push(Diagnostic::error("Missing required argument", format!("The argument \"{missing}\" is required, but no definition was found.")).at(loc));
             return None;
         };
-        // Like Terraform 1.0: a condition tests the variable's own value and nothing else.
+        // As in Terraform 1.9, a condition may also refer to the module's other input variables;
+        // infra does not support locals, resources or data sources there yet.
         let refs = infra_lang::references::references(&condition.expr);
         let mut own = false;
         for t in &refs {
-            let is_self = t.root == "var" && matches!(t.steps.first(), Some(infra_lang::references::TraversalStep::Attr(n)) if n == var);
-            if is_self {
-                own = true;
+            let first = match t.steps.first() {
+                Some(infra_lang::references::TraversalStep::Attr(n)) => Some(n.as_str()),
+                _ => None,
+            };
+            if t.root == "var" && first.is_some() {
+                own |= first == Some(var);
             } else {
                 diags.push(
                     Diagnostic::error(
                         "Invalid reference in variable validation",
-                        format!("The condition for variable \"{var}\" can only refer to the variable itself, using var.{var}."),
+                        format!("The condition for variable \"{var}\" can refer only to input variables (var.{var} and the module's other variables); infra does not support locals, resources or data sources in validation conditions."),
                     )
                     .at(Loc { file: self.file.clone(), span: t.span.clone() }),
                 );

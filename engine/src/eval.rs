@@ -254,7 +254,13 @@ impl<'c> Scope<'c> {
             },
         };
         let v = if decl.sensitive { v.sensitive() } else { v };
-        crate::vars::validate(name, &v, decl)?;
+        // Other variables of the child module are unknown here, so a condition that refers to
+        // them is not decided (as Terraform defers conditions on unknown values).
+        let siblings: std::collections::BTreeMap<String, Value> = self
+            .module_config(m)
+            .map(|c| c.variables.iter().map(|(n, d)| (n.clone(), Value::Unknown(d.ty.clone().unwrap_or(Type::Dynamic)))).collect())
+            .unwrap_or_default();
+        crate::vars::validate(name, &v, decl, &siblings)?;
         self.memo.borrow_mut().child_vars.insert((m.clone(), name.to_string()), v.clone());
         Ok(v)
     }

@@ -185,11 +185,21 @@ fn convert_all(config: &Config, mut raw: BTreeMap<String, Raw>, mut diags: Diagn
             }
         };
         let value = if decl.sensitive { value.sensitive() } else { value };
-        if let Err(d) = validate(name, &value, decl) {
-            diags.push(d);
-            continue;
-        }
         out.insert(name.clone(), value);
+    }
+    // Validation runs once every value is known: a condition may refer to other variables (as
+    // in Terraform 1.9); a variable whose value was refused is unknown there.
+    let mut all: BTreeMap<String, Value> = config.variables.iter().map(|(n, d)| (n.clone(), Value::Unknown(d.ty.clone().unwrap_or(Type::Dynamic)))).collect();
+    all.extend(out.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let mut refused = Vec::new();
+    for (name, value) in &out {
+        if let Err(d) = validate(name, value, &config.variables[name], &all) {
+            diags.push(d);
+            refused.push(name.clone());
+        }
+    }
+    for name in refused {
+        out.remove(&name);
     }
     (out, diags)
 }
@@ -278,8 +288,12 @@ fn read_var_file(config: &Config, path: &Path, explicit: bool, raw: &mut BTreeMa
 }
 
 /// Runs a variable's `validation` blocks against its value.
-pub(crate) fn validate(name: &str, value: &Value, decl: &crate::config::Variable) -> Result<(), Diagnostic> {
-    let ctx = EvalContext { variables: [("var".to_string(), Value::object([(name.to_string(), value.clone())]))].into(), ..EvalContext::default() };
+/// `others`: the module's variables by name (unknown where not available); `value` wins for
+/// `name`.
+pub(crate) fn validate(name: &str, value: &Value, decl: &crate::config::Variable, others: &BTreeMap<String, Value>) -> Result<(), Diagnostic> {
+    let mut vars = others.clone();
+    vars.insert(name.to_string(), value.clone());
+    let ctx = EvalContext { variables: [("var".to_string(), Value::Object(vars))].into(), ..EvalContext::default() };
     for v in &decl.validations {
         let result = eval(&v.condition.expr, &ctx).map_err(|ds| {
             let d = ds.into_iter().next().map(|d| Diagnostic::from_lang(d, &v.condition.loc.file, &v.condition.loc.span));
