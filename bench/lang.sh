@@ -159,37 +159,8 @@ if (( do_corpus )); then
 fi
 
 # --- part 2: N locals ---------------------------------------------------------
-# measure OUTFILE LOG cmd...  -> writes "secs kb rc" to OUTFILE (as bench/run.sh)
-if [[ -x /usr/bin/time ]] && /usr/bin/time -f '%e %M' true 2>/dev/null; then
-  measure() {
-    local out=$1 logf=$2; shift 2
-    local tfile rc=0
-    tfile=$(mktemp)
-    timeout "$step_timeout" /usr/bin/time -f '%e %M' -o "$tfile" "$@" >"$logf" 2>&1 </dev/null || rc=$?
-    local fig
-    fig=$(tail -n1 "$tfile")
-    [[ $fig =~ ^[0-9.]+\ [0-9]+$ ]] || fig="$step_timeout 0"  # killed by timeout
-    echo "$fig $rc" >"$out"
-    rm -f "$tfile"
-  }
-else
-  log "/usr/bin/time missing (apt-get install -y time); using a python getrusage wrapper"
-  measure() {
-    local out=$1 logf=$2; shift 2
-    local rc=0
-    timeout "$step_timeout" python3 - "$out.tmp" "$@" >"$logf" 2>&1 </dev/null <<'PY' || rc=$?
-import resource, subprocess, sys, time
-t = time.monotonic()
-rc = subprocess.call(sys.argv[2:])
-el = time.monotonic() - t
-kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-open(sys.argv[1], "w").write(f"{el:.2f} {kb}\n")
-sys.exit(rc)
-PY
-    echo "$(tail -n1 "$out.tmp" 2>/dev/null || echo '0 0') $rc" >"$out"
-    rm -f "$out.tmp"
-  }
-fi
+# measure OUTFILE LOG cmd...  -> "secs kb rc" in OUTFILE (shared with bench/run.sh)
+source "$(dirname "${BASH_SOURCE[0]}")/measure.sh"
 
 # The value of `output "total"` as a plan printed it ("+ total = 123" under Changes to Outputs).
 total_of() { sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -Eo 'total *= *[0-9]+' | grep -Eo '[0-9]+$' | tail -n1 || true; }
