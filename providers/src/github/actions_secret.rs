@@ -31,46 +31,19 @@ use async_trait::async_trait;
 use infra_lang::{Type, Value};
 use serde_json::{json, Value as J};
 
-use super::api::{build_id, op, parse_id, Github};
-use super::common::{int, missing_on_import, need, repository_id, set_attr, text, GhType};
+use super::api::{op, Github};
+use super::common::{int, missing_on_import, repository_id, set_attr, text, GhType};
 use super::seal::seal;
-use crate::http::path_segment;
 use crate::provider::{PlannedState, ProviderError};
 use crate::rest::normalize::Normalizer;
 use crate::rest::resource::{RestResource, TypeSpec};
 use crate::rest::schema::Tweak;
 use crate::rest::sdkschema::BlockLayout;
 
-/// Where the secret lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    Repository,
-    Environment,
-}
+pub use super::actions_scope::Scope;
 
-impl Scope {
-    pub fn type_name(self) -> &'static str {
-        match self {
-            Scope::Repository => "github_actions_secret",
-            Scope::Environment => "github_actions_environment_secret",
-        }
-    }
-
-    fn doc(self) -> &'static str {
-        match self {
-            Scope::Repository => include_str!("docs/actions_secret.md"),
-            Scope::Environment => include_str!("docs/actions_environment_secret.md"),
-        }
-    }
-
-    /// The import ID form.
-    pub fn id_form(self) -> &'static str {
-        match self {
-            Scope::Repository => "<repository>:<secret_name>",
-            Scope::Environment => "<repository>:<environment>:<secret_name>",
-        }
-    }
-}
+const KIND: Kind = Kind::Secret;
+use super::actions_scope::{Key, Kind};
 
 /// How the engine writes the salted hash of a `hashed_in_state` value in state and plan files
 /// (`$infra-sha256$<salt>$<digest>`, see the engine's `statevals`).
@@ -100,8 +73,8 @@ pub fn spec(scope: Scope) -> (TypeSpec, BlockLayout, Vec<String>) {
         overlay.push(("environment", vec![Tweak::ForceNew]));
     }
     let (spec, errors) = TypeSpec::from_doc(
-        scope.type_name(),
-        scope.doc(),
+        scope.type_name(KIND),
+        scope.doc(KIND),
         0,
         &overlay,
         Normalizer::new(),
@@ -114,11 +87,6 @@ pub struct ActionsSecret {
     t: GhType,
 }
 
-struct Key {
-    repo: String,
-    env: Option<String>,
-    name: String,
-}
 
 fn is_set(v: &Value, name: &str) -> bool {
     v.get_attr(name).is_some_and(|x| !x.is_null())
@@ -133,40 +101,24 @@ impl ActionsSecret {
     }
 
     fn name(&self) -> &'static str {
-        self.scope.type_name()
+        self.scope.type_name(KIND)
     }
 
     fn key(&self, v: &Value) -> Result<Key, ProviderError> {
-        let env = match self.scope {
-            Scope::Repository => None,
-            Scope::Environment => Some(need(v, "environment", self.name())?),
-        };
-        Ok(Key {
-            repo: need(v, "repository", self.name())?,
-            env,
-            name: need(v, "secret_name", self.name())?,
-        })
+        Key::of(v, self.scope, KIND)
     }
 
+    /// The scope's collection path followed by `rest`.
     fn scope_path(&self, api: &Github, k: &Key, rest: &str) -> Result<String, ProviderError> {
-        match &k.env {
-            None => api.repo_path(&k.repo, &format!("/actions/secrets{rest}")),
-            Some(env) => api.repo_path(
-                &k.repo,
-                &format!("/environments/{}/secrets{rest}", path_segment(env)),
-            ),
-        }
+        Ok(format!("{}{rest}", k.list_path(api, KIND)?))
     }
 
     fn item_path(&self, api: &Github, k: &Key) -> Result<String, ProviderError> {
-        self.scope_path(api, k, &format!("/{}", path_segment(&k.name)))
+        k.item_path(api, KIND)
     }
 
     fn id(&self, k: &Key) -> String {
-        match &k.env {
-            None => build_id(&[&k.repo, &k.name]),
-            Some(env) => build_id(&[&k.repo, env, &k.name]),
-        }
+        k.id()
     }
 
     /// Exactly one way of giving the value, and `key_id` only with an encrypted one.
@@ -442,19 +394,7 @@ impl RestResource<Github> for ActionsSecret {
 
     async fn import(&self, api: &Github, id: &str) -> Result<Value, ProviderError> {
         let what = op("importing", self.name());
-        let parts = parse_id(id, self.scope.id_form())?;
-        let k = match self.scope {
-            Scope::Repository => Key {
-                repo: parts[0].clone(),
-                env: None,
-                name: parts[1].clone(),
-            },
-            Scope::Environment => Key {
-                repo: parts[0].clone(),
-                env: Some(parts[1].clone()),
-                name: parts[2].clone(),
-            },
-        };
+        let k = Key::parse(id, self.scope, KIND)?;
         let secret = api
             .get_opt(&self.item_path(api, &k)?)
             .await

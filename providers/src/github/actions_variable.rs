@@ -18,11 +18,10 @@ use async_trait::async_trait;
 use infra_lang::Value;
 use serde_json::{json, Value as J};
 
-use super::api::{build_id, op, parse_id, Github};
+use super::api::{op, Github};
 use super::common::{
-    already_exists, create_failed, missing_on_import, need, repository_id, text, GhType,
+    already_exists, create_failed, missing_on_import, repository_id, text, GhType,
 };
-use crate::http::path_segment;
 use crate::provider::{PlannedState, ProviderError};
 use crate::rest::idempotent::create_once;
 use crate::rest::normalize::Normalizer;
@@ -30,36 +29,10 @@ use crate::rest::resource::{RestResource, TypeSpec};
 use crate::rest::schema::Tweak;
 use crate::rest::sdkschema::BlockLayout;
 
-/// Where the variable lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    Repository,
-    Environment,
-}
+pub use super::actions_scope::Scope;
 
-impl Scope {
-    pub fn type_name(self) -> &'static str {
-        match self {
-            Scope::Repository => "github_actions_variable",
-            Scope::Environment => "github_actions_environment_variable",
-        }
-    }
-
-    fn doc(self) -> &'static str {
-        match self {
-            Scope::Repository => include_str!("docs/actions_variable.md"),
-            Scope::Environment => include_str!("docs/actions_environment_variable.md"),
-        }
-    }
-
-    /// The import ID form.
-    pub fn id_form(self) -> &'static str {
-        match self {
-            Scope::Repository => "<repository>:<variable_name>",
-            Scope::Environment => "<repository>:<environment>:<variable_name>",
-        }
-    }
-}
+const KIND: Kind = Kind::Variable;
+use super::actions_scope::{Key, Kind};
 
 /// The variables list allows at most 30 a page.
 const VARIABLES_PER_PAGE: u32 = 30;
@@ -77,8 +50,8 @@ pub fn spec(scope: Scope) -> (TypeSpec, BlockLayout, Vec<String>) {
         overlay.push(("environment", vec![Tweak::ForceNew]));
     }
     let (spec, errors) = TypeSpec::from_doc(
-        scope.type_name(),
-        scope.doc(),
+        scope.type_name(KIND),
+        scope.doc(KIND),
         0,
         &overlay,
         Normalizer::new(),
@@ -91,12 +64,6 @@ pub struct ActionsVariable {
     t: GhType,
 }
 
-/// Where one variable is: repository, environment (for the environment scope) and name.
-struct Key {
-    repo: String,
-    env: Option<String>,
-    name: String,
-}
 
 impl ActionsVariable {
     pub fn new(scope: Scope, spec: (TypeSpec, BlockLayout)) -> ActionsVariable {
@@ -107,45 +74,24 @@ impl ActionsVariable {
     }
 
     fn name(&self) -> &'static str {
-        self.scope.type_name()
+        self.scope.type_name(KIND)
     }
 
     fn key(&self, v: &Value) -> Result<Key, ProviderError> {
-        let env = match self.scope {
-            Scope::Repository => None,
-            Scope::Environment => Some(need(v, "environment", self.name())?),
-        };
-        Ok(Key {
-            repo: need(v, "repository", self.name())?,
-            env,
-            name: need(v, "variable_name", self.name())?,
-        })
+        Key::of(v, self.scope, KIND)
     }
 
     /// The collection path of the key's scope.
     fn list_path(&self, api: &Github, k: &Key) -> Result<String, ProviderError> {
-        match &k.env {
-            None => api.repo_path(&k.repo, "/actions/variables"),
-            Some(env) => api.repo_path(
-                &k.repo,
-                &format!("/environments/{}/variables", path_segment(env)),
-            ),
-        }
+        k.list_path(api, KIND)
     }
 
     fn item_path(&self, api: &Github, k: &Key) -> Result<String, ProviderError> {
-        Ok(format!(
-            "{}/{}",
-            self.list_path(api, k)?,
-            path_segment(&k.name)
-        ))
+        k.item_path(api, KIND)
     }
 
     fn id(&self, k: &Key) -> String {
-        match &k.env {
-            None => build_id(&[&k.repo, &k.name]),
-            Some(env) => build_id(&[&k.repo, env, &k.name]),
-        }
+        k.id()
     }
 
     /// The API's variable in the schema's shape.
@@ -330,19 +276,7 @@ impl RestResource<Github> for ActionsVariable {
 
     async fn import(&self, api: &Github, id: &str) -> Result<Value, ProviderError> {
         let what = op("importing", self.name());
-        let parts = parse_id(id, self.scope.id_form())?;
-        let k = match self.scope {
-            Scope::Repository => Key {
-                repo: parts[0].clone(),
-                env: None,
-                name: parts[1].clone(),
-            },
-            Scope::Environment => Key {
-                repo: parts[0].clone(),
-                env: Some(parts[1].clone()),
-                name: parts[2].clone(),
-            },
-        };
+        let k = Key::parse(id, self.scope, KIND)?;
         let variable = self
             .fetch(api, &k, &what)
             .await?

@@ -21,6 +21,7 @@
 //! budget of 900 requests a minute, and conditional GETs (`If-None-Match`) so refreshing
 //! unchanged objects costs no rate limit.
 
+pub mod actions_scope;
 pub mod actions_secret;
 pub mod actions_variable;
 pub mod api;
